@@ -1,6 +1,18 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
+using Ops.Dashboard.Web;
 
-app.MapGet("/", () => "Hello World!");
+return await OpsConfigurationExtensions.RunOrExplainAsync(async () =>
+{
+    var builder = WebApplication.CreateBuilder(args);
+    builder.AddOpsConfiguration();
+    builder.AddOpsStorage();
+    builder.AddOpsOrleans();
+    builder.AddOpsApi();
 
-app.Run();
+    var app = builder.Build();
+    app.UseAuthentication();
+    app.UseAuthorization();
+    app.MapOpsApi();
+    await app.RunAsync();
+});
+
+public partial class Program;

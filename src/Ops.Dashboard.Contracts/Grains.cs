@@ -1,0 +1,65 @@
+using Ops.Dashboard.Domain;
+
+namespace Ops.Dashboard.Contracts;
+
+/// <summary>One contact's lifecycle, derived from its events in the log (which is its durable state).</summary>
+[Alias("ops.IContactGrain")]
+public interface IContactGrain : IGrainWithStringKey
+{
+    /// <summary>Adds the round's events and returns what changed: counter deltas, waiting and agent facts.</summary>
+    [Alias("Apply")] Task<ContactUpdate> ApplyAsync(ContactBatch batch);
+
+    [Alias("Get")] Task<ContactView?> GetAsync();
+}
+
+/// <summary>One agent: state timeline, queues served, contacts answered.</summary>
+[Alias("ops.IAgentGrain")]
+public interface IAgentGrain : IGrainWithStringKey
+{
+    /// <summary>Applies agent.state/agent.queues events; returns the contacts whose handle time they may change.</summary>
+    [Alias("ApplyEvents")] Task<AgentApplyResult> ApplyEventsAsync(long toSeq, IReadOnlyList<OpsEvent> events);
+
+    [Alias("ApplyLinks")] Task<AgentSummary> ApplyLinksAsync(long toSeq, IReadOnlyList<AgentLink> links);
+
+    [Alias("Get")] Task<AgentSummary?> GetAsync();
+
+    [Alias("Checkpoint")] Task CheckpointAsync();
+}
+
+/// <summary>The floor: every agent's summary in one place for the board and the read API.</summary>
+[Alias("ops.IAgentDirectoryGrain")]
+public interface IAgentDirectoryGrain : IGrainWithIntegerKey
+{
+    [Alias("Update")] Task UpdateAsync(IReadOnlyList<AgentSummary> summaries);
+
+    [Alias("List")] Task<IReadOnlyList<AgentSummary>> ListAsync();
+
+    [Alias("Checkpoint")] Task CheckpointAsync();
+}
+
+/// <summary>One queue: waiting contacts by priority and age, 15-minute interval statistics.</summary>
+[Alias("ops.IQueueGrain")]
+public interface IQueueGrain : IGrainWithStringKey
+{
+    [Alias("Apply")] Task ApplyAsync(QueueBatch batch);
+
+    [Alias("Snapshot")] Task<QueueSnapshot> GetSnapshotAsync();
+
+    /// <summary>Intervals with start in [fromUtc, toUtc), current (including not yet checkpointed changes).</summary>
+    [Alias("Intervals")] Task<IReadOnlyList<IntervalRow>> GetIntervalsAsync(DateTimeOffset fromUtc, DateTimeOffset toUtc);
+
+    [Alias("Checkpoint")] Task CheckpointAsync();
+}
+
+/// <summary>One shift of one day, keyed "yyyy-MM-dd/templateId": planned and logged-in agents.</summary>
+[Alias("ops.IShiftGrain")]
+public interface IShiftGrain : IGrainWithStringKey
+{
+    [Alias("Apply")] Task ApplyAsync(IReadOnlyList<ShiftPresence> presence);
+
+    [Alias("SetPlanned")] Task SetPlannedAsync(int plannedAgents);
+
+    [Alias("Get")] Task<ShiftSnapshot> GetAsync();
+
+    [Alias("Checkpoint")] Task CheckpointAsync();
+}

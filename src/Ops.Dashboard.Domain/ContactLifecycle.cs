@@ -1,0 +1,308 @@
+namespace Ops.Dashboard.Domain;
+
+/// <summary>How a contact left (or has not yet left) one queue.</summary>
+public enum SegmentOutcome { Waiting, Answered, Abandoned, TransferredUnanswered, ClosedUnanswered }
+
+public enum ContactStatus { Unknown, Waiting, InHandling, Transferred, Abandoned, Resolved }
+
+/// <summary>The thresholds a queue applies when it classifies waits.</summary>
+public readonly record struct QueueThresholds(TimeSpan ServiceLevel, TimeSpan ShortAbandon);
+
+/// <summary>A contact's stay in one queue, from entry (creation or transfer in) to leaving it.</summary>
+public sealed record Segment(
+    string Queue,
+    DateTimeOffset EnteredAt,
+    SegmentOutcome Outcome,
+    DateTimeOffset? LeftAt,
+    DateTimeOffset? AnsweredAt,
+    string? AgentId,
+    DateTimeOffset? TransferredAt,
+    DateTimeOffset? HandleEndAt)
+{
+    public TimeSpan? Wait => (AnsweredAt ?? (Outcome == SegmentOutcome.Waiting ? null : LeftAt)) - EnteredAt;
+    public TimeSpan? HandleTime => HandleEndAt - AnsweredAt;
+}
+
+/// <summary>Key of one queue's 15-minute interval: the queue and the interval's start in Unix milliseconds (UTC grid).</summary>
+[GenerateSerializer, Immutable, Alias("ops.interval-key")]
+public readonly record struct IntervalKey([property: Id(0)] string Queue, [property: Id(1)] long StartMs)
+{
+    public const long LengthMs = 15 * 60 * 1000;
+
+    public static long StartOf(DateTimeOffset at) => Math.DivRem(at.ToUnixTimeMilliseconds(), LengthMs, out var rem) * LengthMs - (rem < 0 ? LengthMs : 0);
+
+    public static IntervalKey Of(string queue, DateTimeOffset at) => new(queue, StartOf(at));
+
+    public DateTimeOffset Start => DateTimeOffset.FromUnixTimeMilliseconds(StartMs);
+}
+
+/// <summary>
+/// A contact's whole lifecycle derived from the time-sorted set of its events (and the state
+/// changes of the agents who answered it). It is a pure function of that set: any delivery order
+/// and any number of duplicates give the same result, which is what lets a late event retract the
+/// contact's old contribution to the interval statistics and add the new one.
+/// </summary>
+public sealed class ContactLifecycle
+{
+    public required string ContactId { get; init; }
+    public bool Known { get; private init; }
+    public Channel? Channel { get; private init; }
+    public Priority Priority { get; private init; } = Priority.Medium;
+    public string? Subject { get; private init; }
+    public DateTimeOffset? CreatedAt { get; private init; }
+    public DateTimeOffset? ResolvedAt { get; private init; }
+    public string? ResolvedBy { get; private init; }
+    public int? Csat { get; private init; }
+    public DateTimeOffset? CsatAt { get; private init; }
+    public IReadOnlyList<Segment> Segments { get; private init; } = [];
+    public IReadOnlyList<OpsEvent> History { get; private init; } = [];
+
+    public Segment? Current => Segments.Count == 0 ? null : Segments[^1];
+
+    public ContactStatus Status => Current switch
+    {
+        null => ContactStatus.Unknown,
+        _ when ResolvedAt is not null => ContactStatus.Resolved,
+        { Outcome: SegmentOutcome.Waiting } => ContactStatus.Waiting,
+        { Outcome: SegmentOutcome.Abandoned } => ContactStatus.Abandoned,
+        { Outcome: SegmentOutcome.Answered } => ContactStatus.InHandling,
+        _ => ContactStatus.Resolved,
+    };
+
+    /// <summary>First agent response minus creation (the response time of async channels).</summary>
+    public TimeSpan? FirstResponse => Segments.FirstOrDefault(s => s.AnsweredAt is not null)?.AnsweredAt - CreatedAt;
+
+    /// <summary>True when no later agent event can change the figures (it may still get a CSAT).</summary>
+    public bool IsSettled =>
+        (ResolvedAt is not null || Current?.Outcome == SegmentOutcome.Abandoned)
+        && Segments.All(s => s.AnsweredAt is null || s.HandleEndAt is not null);
+
+    private static int Rank(EventType t) => t switch
+    {
+        EventType.ContactCreated => 0,
+        EventType.ContactAnswered => 1,
+        EventType.ContactAbandoned => 2,
+        EventType.ContactTransferred => 3,
+        EventType.ContactResolved => 4,
+        _ => 5,
+    };
+
+    /// <summary>Sorts by event time; ties by the natural order of a lifecycle, then by id (never by arrival).</summary>
+    public static IComparer<OpsEvent> TimeOrder { get; } = Comparer<OpsEvent>.Create((a, b) =>
+    {
+        var c = a.At.UtcTicks.CompareTo(b.At.UtcTicks);
+        if (c != 0) return c;
+        c = Rank(a.Type).CompareTo(Rank(b.Type));
+        return c != 0 ? c : string.CompareOrdinal(a.Id, b.Id);
+    });
+
+    /// <param name="contactEvents">The contact's own events (duplicates allowed).</param>
+    /// <param name="agentEvents">agent.state events of the agents who answered it (any agents; others are ignored).</param>
+    public static ContactLifecycle Derive(string contactId, IEnumerable<OpsEvent> contactEvents, IEnumerable<OpsEvent> agentEvents)
+    {
+        var events = contactEvents.DistinctBy(e => e.Id).Where(e => e.ContactId == contactId).Order(TimeOrder).ToList();
+        var created = events.FirstOrDefault(e => e.Type == EventType.ContactCreated);
+        if (created is null)
+            return new ContactLifecycle { ContactId = contactId, History = events };
+
+        var segments = new List<MutableSegment> { new(created.Queue!, created.At) };
+        DateTimeOffset? resolvedAt = null;
+        string? resolvedBy = null;
+        OpsEvent? csat = null;
+        foreach (var e in events)
+        {
+            if (e.At < created.At || ReferenceEquals(e, created)) continue; // nothing happens to a contact before it exists
+            var seg = segments[^1];
+            switch (e.Type)
+            {
+                case EventType.ContactAnswered when seg.IsOpen && seg.AnsweredAt is null && resolvedAt is null:
+                    seg.AnsweredAt = e.At;
+                    seg.AgentId = e.AgentId;
+                    break;
+                case EventType.ContactAbandoned when seg.IsOpen && seg.AnsweredAt is null && resolvedAt is null:
+                    seg.Outcome = SegmentOutcome.Abandoned;
+                    seg.LeftAt = e.At;
+                    break;
+                case EventType.ContactTransferred when seg.Outcome != SegmentOutcome.Abandoned && resolvedAt is null:
+                    seg.TransferredAt = e.At;
+                    if (seg.AnsweredAt is null)
+                    {
+                        seg.Outcome = SegmentOutcome.TransferredUnanswered;
+                        seg.LeftAt = e.At;
+                    }
+                    segments.Add(new MutableSegment(e.Queue!, e.At));
+                    break;
+                case EventType.ContactResolved when resolvedAt is null && seg.Outcome != SegmentOutcome.Abandoned:
+                    resolvedAt = e.At;
+                    resolvedBy = e.AgentId ?? seg.AgentId;
+                    // A resolution by an agent of an unanswered contact is that agent's first response.
+                    if (seg.AnsweredAt is null && e.AgentId is not null)
+                    {
+                        seg.AnsweredAt = e.At;
+                        seg.AgentId = e.AgentId;
+                    }
+                    else if (seg.AnsweredAt is null)
+                    {
+                        seg.Outcome = SegmentOutcome.ClosedUnanswered;
+                        seg.LeftAt = e.At;
+                    }
+                    break;
+                case EventType.ContactCsat:
+                    csat = e;
+                    break;
+            }
+        }
+
+        var agentTimelines = agentEvents
+            .Where(e => e.Type == EventType.AgentState && e.AgentId is not null)
+            .DistinctBy(e => e.Id)
+            .GroupBy(e => e.AgentId!)
+            .ToDictionary(g => g.Key, g => g.Order(TimeOrder).ToList());
+
+        var result = new List<Segment>(segments.Count);
+        foreach (var s in segments)
+        {
+            if (s.AnsweredAt is { } answeredAt)
+            {
+                s.Outcome = SegmentOutcome.Answered;
+                s.LeftAt = answeredAt;
+                var release = s.TransferredAt ?? resolvedAt;
+                s.HandleEndAt = HandleEnd(answeredAt, release, agentTimelines.GetValueOrDefault(s.AgentId!));
+            }
+            result.Add(new Segment(s.Queue, s.EnteredAt, s.Outcome, s.LeftAt, s.AnsweredAt, s.AgentId, s.TransferredAt, s.HandleEndAt));
+        }
+
+        return new ContactLifecycle
+        {
+            ContactId = contactId,
+            Known = true,
+            Channel = created.Channel,
+            Priority = created.Priority ?? Priority.Medium,
+            Subject = created.Subject,
+            CreatedAt = created.At,
+            ResolvedAt = resolvedAt,
+            ResolvedBy = resolvedBy,
+            Csat = csat?.Score,
+            CsatAt = csat?.At,
+            Segments = result,
+            History = events,
+        };
+    }
+
+    /// <summary>
+    /// Handling ends when the agent leaves the wrap-up that follows the answer; when the agent's
+    /// first change after the answer is not wrap-up (or none is reported), it ends at the release
+    /// (resolution or transfer) or at that change, whichever is first.
+    /// </summary>
+    private static DateTimeOffset? HandleEnd(DateTimeOffset answeredAt, DateTimeOffset? release, List<OpsEvent>? timeline)
+    {
+        var (exit, wrapExit) = timeline is null ? (null, null) : Exits(timeline, answeredAt);
+        if (exit?.State == AgentState.WrapUp) return wrapExit?.At;
+        return (release, exit?.At) switch
+        {
+            ({ } r, { } x) => r < x ? r : x,
+            ({ } r, null) => r,
+            (null, { } x) => x,
+            _ => null,
+        };
+    }
+
+    /// <summary>The agent's first change out of on-contact after the answer and, if that was wrap-up, the change that ended it.</summary>
+    private static (OpsEvent? Exit, OpsEvent? WrapExit) Exits(IReadOnlyList<OpsEvent> sortedTimeline, DateTimeOffset answeredAt)
+    {
+        for (var i = 0; i < sortedTimeline.Count; i++)
+        {
+            var e = sortedTimeline[i];
+            if (e.At <= answeredAt || e.State == AgentState.OnContact) continue;
+            if (e.State != AgentState.WrapUp) return (e, null);
+            for (var j = i + 1; j < sortedTimeline.Count; j++)
+                if (sortedTimeline[j].State != AgentState.WrapUp) return (e, sortedTimeline[j]);
+            return (e, null);
+        }
+        return (null, null);
+    }
+
+    /// <summary>
+    /// The latest time at which an agent state change can still move the handle end of a contact
+    /// answered at <paramref name="answeredAt"/> (null: any later change can). The agent grain uses
+    /// it to tell which contacts a new state event concerns.
+    /// </summary>
+    public static DateTimeOffset? HandleEndDecidedBy(IReadOnlyList<OpsEvent> sortedTimeline, DateTimeOffset answeredAt)
+    {
+        var (exit, wrapExit) = Exits(sortedTimeline, answeredAt);
+        return exit?.State == AgentState.WrapUp ? wrapExit?.At : exit?.At;
+    }
+
+    /// <summary>What this contact adds to its queues' interval statistics (see DESIGN.md, metric definitions).</summary>
+    public Dictionary<IntervalKey, IntervalCounters> Contribution(Func<string, QueueThresholds> thresholds)
+    {
+        var result = new Dictionary<IntervalKey, IntervalCounters>();
+        void Add(string queue, DateTimeOffset at, IntervalCounters c)
+        {
+            var key = IntervalKey.Of(queue, at);
+            result[key] = result.TryGetValue(key, out var existing) ? existing + c : c;
+        }
+
+        foreach (var s in Segments)
+        {
+            var t = thresholds(s.Queue);
+            Add(s.Queue, s.EnteredAt, new IntervalCounters { Offered = 1 });
+            switch (s.Outcome)
+            {
+                case SegmentOutcome.Answered:
+                    var wait = (long)(s.AnsweredAt!.Value - s.EnteredAt).TotalMilliseconds;
+                    Add(s.Queue, s.AnsweredAt.Value, new IntervalCounters
+                    {
+                        Answered = 1,
+                        AnsweredWithinThreshold = wait <= t.ServiceLevel.TotalMilliseconds ? 1 : 0,
+                        AnswerWaitMs = wait,
+                    });
+                    if (s.HandleEndAt is { } end)
+                        Add(s.Queue, end, new IntervalCounters { Handled = 1, HandleMs = (long)(end - s.AnsweredAt.Value).TotalMilliseconds });
+                    break;
+                case SegmentOutcome.Abandoned:
+                    var patience = (long)(s.LeftAt!.Value - s.EnteredAt).TotalMilliseconds;
+                    Add(s.Queue, s.LeftAt.Value, new IntervalCounters
+                    {
+                        Abandoned = 1,
+                        ShortAbandoned = patience < t.ShortAbandon.TotalMilliseconds ? 1 : 0,
+                        AbandonWaitMs = patience,
+                    });
+                    break;
+            }
+            if (s.TransferredAt is { } tx)
+                Add(s.Queue, tx, new IntervalCounters { TransferredOut = 1 });
+        }
+        if (Csat is { } score && CsatAt is { } csatAt && Current is { } last)
+            Add(last.Queue, csatAt, new IntervalCounters { CsatCount = 1, CsatScoreSum = score });
+        return result;
+    }
+
+    /// <summary>new − old, leaving out intervals that did not change.</summary>
+    public static Dictionary<IntervalKey, IntervalCounters> Diff(
+        IReadOnlyDictionary<IntervalKey, IntervalCounters> before, IReadOnlyDictionary<IntervalKey, IntervalCounters> after)
+    {
+        var diff = new Dictionary<IntervalKey, IntervalCounters>();
+        foreach (var (key, value) in after)
+        {
+            var d = before.TryGetValue(key, out var old) ? value - old : value;
+            if (!d.IsZero) diff[key] = d;
+        }
+        foreach (var (key, old) in before)
+            if (!after.ContainsKey(key) && !old.IsZero) diff[key] = -old;
+        return diff;
+    }
+
+    private sealed class MutableSegment(string queue, DateTimeOffset enteredAt)
+    {
+        public string Queue { get; } = queue;
+        public DateTimeOffset EnteredAt { get; } = enteredAt;
+        public SegmentOutcome Outcome { get; set; } = SegmentOutcome.Waiting;
+        public DateTimeOffset? LeftAt { get; set; }
+        public DateTimeOffset? AnsweredAt { get; set; }
+        public string? AgentId { get; set; }
+        public DateTimeOffset? TransferredAt { get; set; }
+        public DateTimeOffset? HandleEndAt { get; set; }
+        public bool IsOpen => Outcome == SegmentOutcome.Waiting;
+    }
+}

@@ -1,0 +1,276 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Ops.Dashboard.Domain;
+
+/// <summary>
+/// One configuration problem. <see cref="Key"/> is the configuration path as the configuration system
+/// spells it (<c>queues:2:slTargetPercent</c>); <see cref="Value"/> is null when the value is missing.
+/// </summary>
+public sealed record ConfigError(string Key, string? Value, string Rule)
+{
+    /// <summary>The path as operators read it in a JSON file: <c>queues[2].slTargetPercent</c>.</summary>
+    public string DisplayKey => ToDisplayKey(Key);
+
+    public string DisplayValue => Value switch
+    {
+        null => "(missing)",
+        "" => "(empty)",
+        _ => Value,
+    };
+
+    public override string ToString() => $"{DisplayKey} = {DisplayValue}, {Rule}";
+
+    public static string ToDisplayKey(string key)
+    {
+        var sb = new StringBuilder();
+        foreach (var segment in key.Split(':'))
+        {
+            if (segment.Length > 0 && segment.All(char.IsAsciiDigit))
+            {
+                sb.Append('[').Append(segment).Append(']');
+            }
+            else
+            {
+                if (sb.Length > 0)
+                {
+                    sb.Append('.');
+                }
+                sb.Append(segment);
+            }
+        }
+        return sb.ToString();
+    }
+}
+
+/// <summary>
+/// Checks a bound <see cref="OpsOptions"/> and returns every problem at once, so an operator fixes a
+/// broken configuration in one go instead of one restart per mistake. Pure: no I/O except resolving the
+/// time zone id.
+/// </summary>
+public static partial class OpsOptionsValidator
+{
+    public const int MinApiKeyLength = 16;
+    public const int MaxBatchEventsLimit = 100_000;
+
+    public static readonly string ChannelNames = string.Join(", ", Enum.GetValues<Channel>().Select(c => c.Name()));
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,63}$", RegexOptions.CultureInvariant)]
+    private static partial Regex QueueIdPattern();
+
+    public static IReadOnlyList<ConfigError> Validate(OpsOptions options)
+    {
+        var errors = new List<ConfigError>();
+        ValidateSite(options.Site, errors);
+        ValidateQueues(options.Queues, errors);
+        ValidateShifts(options.Shifts, errors);
+        ValidateIngestion(options.Ingestion, errors);
+        return errors;
+    }
+
+    private static void ValidateSite(SiteOptions site, List<ConfigError> errors)
+    {
+        if (string.IsNullOrWhiteSpace(site.Name))
+        {
+            errors.Add(new("site:name", Blank(site.Name), "required"));
+        }
+
+        if (string.IsNullOrWhiteSpace(site.TimeZoneId))
+        {
+            errors.Add(new("site:timeZone", Blank(site.TimeZoneId), "required (an IANA id such as Europe/Berlin)"));
+        }
+        else if (!TimeZoneInfo.TryFindSystemTimeZoneById(site.TimeZoneId, out _))
+        {
+            errors.Add(new("site:timeZone", site.TimeZoneId, "unknown time zone (use an IANA id such as Europe/Berlin)"));
+        }
+
+        foreach (var day in WeekDays)
+        {
+            var text = site.BusinessHours[day];
+            // JSON null arrives as an empty string: both mean closed.
+            if (!string.IsNullOrWhiteSpace(text) && !DailyHours.TryParse(text, out _))
+            {
+                errors.Add(new($"site:businessHours:{Camel(day.ToString())}", text,
+                    "must be \"HH:mm-HH:mm\" with start before end (end may be 24:00), or null for closed"));
+            }
+        }
+
+        var seen = new Dictionary<DateOnly, int>();
+        for (var i = 0; i < site.Holidays.Count; i++)
+        {
+            var holiday = site.Holidays[i];
+            if (!HolidayOptions.TryParseDate(holiday.Date, out var date))
+            {
+                errors.Add(new($"site:holidays:{i}:date", Blank(holiday.Date), "must be a date yyyy-MM-dd"));
+            }
+            else if (seen.TryGetValue(date, out var first))
+            {
+                errors.Add(new($"site:holidays:{i}:date", holiday.Date, $"duplicate date, already listed as site.holidays[{first}]"));
+            }
+            else
+            {
+                seen[date] = i;
+            }
+        }
+    }
+
+    private static void ValidateQueues(List<QueueOptions> queues, List<ConfigError> errors)
+    {
+        if (queues.Count == 0)
+        {
+            errors.Add(new("queues", null, "at least one queue is required"));
+            return;
+        }
+
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < queues.Count; i++)
+        {
+            var q = queues[i];
+            var key = $"queues:{i}";
+
+            if (string.IsNullOrEmpty(q.Id))
+            {
+                errors.Add(new($"{key}:id", Blank(q.Id), "required"));
+            }
+            else if (!QueueIdPattern().IsMatch(q.Id))
+            {
+                errors.Add(new($"{key}:id", q.Id, "must match ^[a-z0-9][a-z0-9_-]{0,63}$ (lower-case letters, digits, '-' and '_')"));
+            }
+            else if (seen.TryGetValue(q.Id, out var first))
+            {
+                errors.Add(new($"{key}:id", q.Id, $"duplicate queue id, already used by queues[{first}]"));
+            }
+            else
+            {
+                seen[q.Id] = i;
+            }
+
+            if (!QueueOptions.TryParseChannel(q.Channel, out _))
+            {
+                errors.Add(new($"{key}:channel", Blank(q.Channel), $"must be one of {ChannelNames}"));
+            }
+
+            if (q.SlThresholdSeconds <= 0)
+            {
+                errors.Add(new($"{key}:slThresholdSeconds", Num(q.SlThresholdSeconds), "must be greater than 0"));
+            }
+
+            if (!(q.SlTargetPercent >= 0 && q.SlTargetPercent <= 100))
+            {
+                errors.Add(new($"{key}:slTargetPercent", Num(q.SlTargetPercent), "must be 0–100"));
+            }
+
+            // Only compare with the threshold when that is valid itself, so one mistake gives one line.
+            var maxShort = q.SlThresholdSeconds > 0 ? q.SlThresholdSeconds : int.MaxValue;
+            if (q.ShortAbandonSeconds < 0 || q.ShortAbandonSeconds > maxShort)
+            {
+                errors.Add(new($"{key}:shortAbandonSeconds", Num(q.ShortAbandonSeconds),
+                    q.SlThresholdSeconds > 0 ? $"must be 0–{q.SlThresholdSeconds} (at most slThresholdSeconds)" : "must be 0 or more"));
+            }
+
+            if (q.Hours is not (QueueOptions.Hours24x7 or QueueOptions.HoursBusiness))
+            {
+                errors.Add(new($"{key}:hours", Blank(q.Hours), "must be \"24/7\" or \"business\""));
+            }
+        }
+    }
+
+    private static void ValidateShifts(List<ShiftOptions> shifts, List<ConfigError> errors)
+    {
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < shifts.Count; i++)
+        {
+            var s = shifts[i];
+            var key = $"shifts:{i}";
+
+            if (string.IsNullOrWhiteSpace(s.Id))
+            {
+                errors.Add(new($"{key}:id", Blank(s.Id), "required"));
+            }
+            else if (seen.TryGetValue(s.Id, out var first))
+            {
+                errors.Add(new($"{key}:id", s.Id, $"duplicate shift id, already used by shifts[{first}]"));
+            }
+            else
+            {
+                seen[s.Id] = i;
+            }
+
+            var startOk = ShiftOptions.TryParseTime(s.Start, out var start);
+            var endOk = ShiftOptions.TryParseTime(s.End, out var end);
+            if (!startOk)
+            {
+                errors.Add(new($"{key}:start", Blank(s.Start), "must be a time HH:mm"));
+            }
+            if (!endOk)
+            {
+                errors.Add(new($"{key}:end", Blank(s.End), "must be a time HH:mm (00:00 = midnight)"));
+            }
+            else if (startOk && start == end)
+            {
+                errors.Add(new($"{key}:end", s.End, "must differ from start"));
+            }
+
+            if (s.PlannedAgents < 0)
+            {
+                errors.Add(new($"{key}:plannedAgents", Num(s.PlannedAgents), "must be 0 or more"));
+            }
+        }
+    }
+
+    private static void ValidateIngestion(IngestionOptions ingestion, List<ConfigError> errors)
+    {
+        if (ingestion.RequireApiKey && ingestion.ApiKeys.Count == 0)
+        {
+            errors.Add(new("ingestion:apiKeys", null, "at least one API key is required (add one or set OPS_API_KEY)"));
+        }
+
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < ingestion.ApiKeys.Count; i++)
+        {
+            var k = ingestion.ApiKeys[i];
+            var key = $"ingestion:apiKeys:{i}";
+            if (string.IsNullOrWhiteSpace(k.Name))
+            {
+                errors.Add(new($"{key}:name", Blank(k.Name), "required"));
+            }
+
+            // Never echo a key: the message goes to logs and consoles.
+            var masked = string.IsNullOrEmpty(k.Key) ? null : $"({k.Key.Length} characters)";
+            if ((k.Key?.Length ?? 0) < MinApiKeyLength)
+            {
+                errors.Add(new($"{key}:key", masked, $"must be at least {MinApiKeyLength} characters"));
+            }
+            else if (seen.TryGetValue(k.Key!, out var first))
+            {
+                errors.Add(new($"{key}:key", masked, $"duplicate key, same as ingestion.apiKeys[{first}]"));
+            }
+            else
+            {
+                seen[k.Key!] = i;
+            }
+        }
+
+        if (ingestion.MaxBatchEvents is < 1 or > MaxBatchEventsLimit)
+        {
+            errors.Add(new("ingestion:maxBatchEvents", Num(ingestion.MaxBatchEvents), $"must be 1–{MaxBatchEventsLimit}"));
+        }
+
+        if (ingestion.MaxBatchBytes < 1)
+        {
+            errors.Add(new("ingestion:maxBatchBytes", Num(ingestion.MaxBatchBytes), "must be greater than 0"));
+        }
+    }
+
+    private static readonly DayOfWeek[] WeekDays =
+        [DayOfWeek.Monday, DayOfWeek.Tuesday, DayOfWeek.Wednesday, DayOfWeek.Thursday, DayOfWeek.Friday, DayOfWeek.Saturday, DayOfWeek.Sunday];
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+
+    private static string Num(double value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Num(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Camel(string name) => char.ToLowerInvariant(name[0]) + name[1..];
+}

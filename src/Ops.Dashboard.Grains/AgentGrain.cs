@@ -1,0 +1,127 @@
+using Ops.Dashboard.Contracts;
+using Ops.Dashboard.Domain;
+
+namespace Ops.Dashboard.Grains;
+
+[GenerateSerializer, Alias("ops.agent-state")]
+public sealed class AgentGrainState
+{
+    [Id(0)] public string? Name { get; set; }
+    [Id(1)] public string? Team { get; set; }
+    [Id(2)] public List<string> Queues { get; set; } = [];
+    [Id(3)] public DateTimeOffset QueuesAt { get; set; } = DateTimeOffset.MinValue;
+    /// <summary>agent.state events of the last day and a half, in time order.</summary>
+    [Id(4)] public List<OpsEvent> Timeline { get; set; } = [];
+    /// <summary>Contacts this agent answered recently, by contact id.</summary>
+    [Id(5)] public Dictionary<string, AgentLink> Links { get; set; } = [];
+    [Id(6)] public long LastSeq { get; set; }
+}
+
+/// <summary>
+/// One agent. All it holds is absolute facts (its own events, deduplicated, and links from its
+/// contacts), so replaying a round after a crash cannot count anything twice.
+/// </summary>
+public sealed class AgentGrain(
+    [PersistentState("agent", OpsGrainStorage.Name)] IPersistentState<AgentGrainState> store,
+    SiteClock clock) : Grain, IAgentGrain
+{
+    private static readonly TimeSpan Horizon = TimeSpan.FromHours(36);
+    private bool _dirty;
+    private AgentGrainState S => store.State;
+
+    public Task<AgentApplyResult> ApplyEventsAsync(long toSeq, IReadOnlyList<OpsEvent> events)
+    {
+        var affected = new HashSet<string>();
+        var added = new List<OpsEvent>();
+        foreach (var e in events.Order(ContactLifecycle.TimeOrder))
+        {
+            switch (e.Type)
+            {
+                case EventType.AgentState when S.Timeline.All(t => t.Id != e.Id):
+                    var at = S.Timeline.FindLastIndex(t => ContactLifecycle.TimeOrder.Compare(t, e) < 0) + 1;
+                    S.Timeline.Insert(at, e);
+                    added.Add(e);
+                    // The latest event that names the agent names it best.
+                    if (e.Name is not null && IsLatest(e)) S.Name = e.Name;
+                    if (e.Team is not null && IsLatest(e)) S.Team = e.Team;
+                    break;
+                case EventType.AgentQueues when e.At >= S.QueuesAt:
+                    S.Queues = [.. e.Queues ?? []];
+                    S.QueuesAt = e.At;
+                    break;
+            }
+        }
+        foreach (var e in added)
+            foreach (var link in S.Links.Values.Where(l => l.AnsweredAt < e.At))
+                if (ContactLifecycle.HandleEndDecidedBy(S.Timeline, link.AnsweredAt) is not { } until || e.At <= until)
+                    affected.Add(link.ContactId);
+
+        Touch(toSeq);
+        Prune();
+        return Task.FromResult(new AgentApplyResult(Summary(), [.. affected]));
+    }
+
+    public Task<AgentSummary> ApplyLinksAsync(long toSeq, IReadOnlyList<AgentLink> links)
+    {
+        foreach (var link in links)
+        {
+            if (link.Removed) S.Links.Remove(link.ContactId);
+            else S.Links[link.ContactId] = link;
+        }
+        Touch(toSeq);
+        return Task.FromResult(Summary());
+    }
+
+    public Task<AgentSummary?> GetAsync() =>
+        Task.FromResult(S.Timeline.Count == 0 && S.QueuesAt == DateTimeOffset.MinValue ? null : Summary());
+
+    public async Task CheckpointAsync()
+    {
+        if (!_dirty) return;
+        await store.WriteStateAsync();
+        _dirty = false;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        await CheckpointAsync();
+
+    private bool IsLatest(OpsEvent e) => ReferenceEquals(S.Timeline[^1], e);
+
+    private void Touch(long toSeq)
+    {
+        S.LastSeq = Math.Max(S.LastSeq, toSeq);
+        _dirty = true;
+    }
+
+    private void Prune()
+    {
+        if (S.Timeline.Count < 2) return;
+        var cutoff = S.Timeline[^1].At - Horizon;
+        var old = S.Timeline.FindLastIndex(e => e.At < cutoff);
+        // Keep the last event before the cutoff: it is the state the agent was in at the cutoff.
+        if (old > 0) S.Timeline.RemoveRange(0, old);
+        foreach (var id in S.Links.Values.Where(l => l.AnsweredAt < cutoff).Select(l => l.ContactId).ToList())
+            S.Links.Remove(id);
+    }
+
+    private AgentSummary Summary()
+    {
+        var state = AgentState.Offline;
+        var since = S.QueuesAt == DateTimeOffset.MinValue ? DateTimeOffset.UnixEpoch : S.QueuesAt;
+        if (S.Timeline.Count > 0)
+        {
+            var i = S.Timeline.Count - 1;
+            state = S.Timeline[i].State!.Value;
+            while (i > 0 && S.Timeline[i - 1].State == state) i--;
+            since = S.Timeline[i].At;
+        }
+        var today = clock.LocalDate(clock.Now);
+        var handledToday = S.Links.Values.Where(l => l.HandleEndAt is { } end && clock.LocalDate(end) == today).ToList();
+        var current = state is AgentState.OnContact or AgentState.WrapUp
+            ? S.Links.Values.Where(l => l.HandleEndAt is null).MaxBy(l => l.AnsweredAt)?.ContactId
+            : null;
+        return new AgentSummary(
+            this.GetPrimaryKeyString(), S.Name, S.Team, state, since, S.Queues, current, today,
+            handledToday.Count, handledToday.Sum(l => (long)(l.HandleEndAt!.Value - l.AnsweredAt).TotalMilliseconds));
+    }
+}

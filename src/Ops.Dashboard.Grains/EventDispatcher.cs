@@ -1,0 +1,300 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Ops.Dashboard.Contracts;
+using Ops.Dashboard.Domain;
+using Ops.Dashboard.Storage;
+
+namespace Ops.Dashboard.Grains;
+
+/// <summary>
+/// Feeds stored events to the grains in log order, one round at a time. A round covers the log
+/// range (FromSeq, ToSeq] and runs in phases: agents first (their state changes decide handle
+/// times), then contacts (which return counter deltas and facts), then queues, agents' links and
+/// shifts, then the agent directory. Every few seconds it checkpoints the grains it touched and
+/// advances the recovery point; after a crash it replays the log from there.
+/// </summary>
+public sealed class EventDispatcher(
+    IGrainFactory grains,
+    EventLog log,
+    IntervalStore intervals,
+    RecoveryPointStore recoveryPoint,
+    SiteClock clock,
+    OpsOptions options,
+    TimeProvider time,
+    ILogger<EventDispatcher> logger) : BackgroundService
+{
+    public const int MaxRoundEvents = 4000;
+    private static readonly TimeSpan CheckpointEvery = TimeSpan.FromSeconds(5);
+
+    private readonly System.Threading.Channels.Channel<IReadOnlyList<OpsEvent>> _incoming = System.Threading.Channels.Channel.CreateUnbounded<IReadOnlyList<OpsEvent>>(
+        new System.Threading.Channels.UnboundedChannelOptions { SingleReader = true });
+    private readonly TaskCompletionSource _recovered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly object _waitersGate = new();
+    private readonly List<(long Seq, TaskCompletionSource Done)> _waiters = [];
+    private Touched _touched = new();
+    private Task _checkpoint = Task.CompletedTask;
+    private Touched? _failedCheckpoint;
+    private long _appliedSeq;
+    private long _loggedSeq;
+
+    /// <summary>The highest log seq whose effects are visible in the grains.</summary>
+    public long AppliedSeq => Interlocked.Read(ref _appliedSeq);
+
+    /// <summary>The highest log seq handed to the dispatcher (stored durably).</summary>
+    public long LoggedSeq => Math.Max(Interlocked.Read(ref _loggedSeq), AppliedSeq);
+
+    public Task Recovered => _recovered.Task;
+
+    /// <summary>Hands newly stored events over; call in log order (the ingestion holds its append lock).</summary>
+    public void Enqueue(IReadOnlyList<OpsEvent> stored)
+    {
+        if (stored.Count == 0) return;
+        InterlockedMax(ref _loggedSeq, stored[^1].Seq);
+        _incoming.Writer.TryWrite(stored);
+    }
+
+    /// <summary>Completes once every event up to <paramref name="seq"/> has been applied.</summary>
+    public Task WaitForAsync(long seq, CancellationToken ct = default)
+    {
+        lock (_waitersGate)
+        {
+            if (AppliedSeq >= seq) return Task.CompletedTask;
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((seq, done));
+            return done.Task.WaitAsync(ct);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await RecoverAsync(stoppingToken);
+            _recovered.TrySetResult();
+            var lastCheckpoint = time.GetTimestamp();
+            var round = new List<OpsEvent>(MaxRoundEvents);
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var wait = _incoming.Reader.WaitToReadAsync(stoppingToken).AsTask();
+                var due = CheckpointEvery - time.GetElapsedTime(lastCheckpoint);
+                if (due > TimeSpan.Zero && await Task.WhenAny(wait, Task.Delay(due, time, stoppingToken)) == wait && !await wait)
+                    break;
+                // Coalesce whatever has queued up into rounds of bounded size.
+                while (round.Count < MaxRoundEvents && _incoming.Reader.TryRead(out var batch))
+                    round.AddRange(batch.Where(e => e.Seq > AppliedSeq));
+                if (round.Count > 0)
+                {
+                    await DispatchAsync(round, AppliedSeq, stoppingToken);
+                    round.Clear();
+                }
+                // Checkpoints run beside dispatch (grain turns keep each grain consistent), one at a time.
+                if (time.GetElapsedTime(lastCheckpoint) >= CheckpointEvery && _checkpoint.IsCompleted)
+                {
+                    _checkpoint = CheckpointAsync(stoppingToken);
+                    lastCheckpoint = time.GetTimestamp();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            _recovered.TrySetException(ex);
+            logger.LogCritical(ex, "Event dispatch stopped; figures are frozen at seq {Seq}", AppliedSeq);
+            throw;
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        await _checkpoint;
+        // A clean stop checkpoints, so the next start has nothing to replay.
+        if (_recovered.Task.IsCompletedSuccessfully)
+            await CheckpointAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Replays the log after the recovery point. Rounds are cut at every queue's checkpointed seq so
+    /// that each queue sees each round either wholly before or wholly after its checkpoint.
+    /// </summary>
+    private async Task RecoverAsync(CancellationToken ct)
+    {
+        var from = await recoveryPoint.ReadAsync(ct);
+        var cuts = new SortedSet<long>((await intervals.ReadProgressAsync(ct)).Values.Where(s => s > from));
+        Interlocked.Exchange(ref _appliedSeq, from);
+        var replayed = 0L;
+        while (true)
+        {
+            var events = await log.ReadAfterAsync(AppliedSeq, MaxRoundEvents, ct);
+            if (events.Count == 0) break;
+            var start = 0;
+            while (start < events.Count)
+            {
+                var end = start;
+                var cut = cuts.GetViewBetween(AppliedSeq + 1, long.MaxValue).FirstOrDefault(long.MaxValue);
+                while (end < events.Count && events[end].Seq <= cut) end++;
+                if (end == start) end = start + 1;
+                await DispatchAsync(events.Skip(start).Take(end - start).ToList(), AppliedSeq, ct);
+                replayed += end - start;
+                start = end;
+            }
+        }
+        if (replayed > 0)
+        {
+            logger.LogInformation("Recovered: replayed {Count} events after seq {From}", replayed, from);
+            await CheckpointAsync(ct);
+        }
+    }
+
+    private async Task DispatchAsync(IReadOnlyList<OpsEvent> events, long fromSeq, CancellationToken ct)
+    {
+        var toSeq = events[^1].Seq;
+
+        // Phase 1: agents. They say which contacts their state changes may concern.
+        var agentEvents = events.Where(e => e.Type is EventType.AgentState or EventType.AgentQueues)
+            .GroupBy(e => e.AgentId!).ToDictionary(g => g.Key, g => g.ToList());
+        var contactEvents = events.Where(e => e.ContactId is not null)
+            .GroupBy(e => e.ContactId!).ToDictionary(g => g.Key, g => g.ToList());
+        var agentResults = await Task.WhenAll(agentEvents.Select(async kv =>
+            (Agent: kv.Key, Result: await grains.GetGrain<IAgentGrain>(kv.Key).ApplyEventsAsync(toSeq, kv.Value))));
+        var summaries = new Dictionary<string, AgentSummary>();
+        foreach (var (agent, result) in agentResults)
+        {
+            summaries[agent] = result.Summary;
+            var stateEvents = agentEvents[agent].Where(e => e.Type == EventType.AgentState).ToList();
+            foreach (var contact in result.AffectedContacts)
+            {
+                if (!contactEvents.TryGetValue(contact, out var list)) contactEvents[contact] = list = [];
+                list.AddRange(stateEvents);
+            }
+        }
+
+        // Phase 2: contacts.
+        var updates = await Task.WhenAll(contactEvents.Select(kv =>
+            grains.GetGrain<IContactGrain>(kv.Key).ApplyAsync(new ContactBatch(fromSeq, toSeq, kv.Value))));
+
+        // Phase 3: queues, agents' links, shifts.
+        var deltas = updates.SelectMany(u => u.Deltas).GroupBy(d => d.Key.Queue);
+        var facts = updates.SelectMany(u => u.Waiting).GroupBy(f => f.Queue).ToDictionary(g => g.Key, g => g.ToList());
+        var queueCalls = deltas.Select(g => g.Key).Union(facts.Keys).Select(queue =>
+        {
+            var summed = deltas.FirstOrDefault(g => g.Key == queue)?
+                .GroupBy(d => d.Key).Select(g => new CounterDelta(g.Key, g.Select(d => d.Delta).Aggregate((a, b) => a + b)))
+                .Where(d => !d.Delta.IsZero).ToList() ?? [];
+            _touched.Queues.Add(queue);
+            return grains.GetGrain<IQueueGrain>(queue).ApplyAsync(new QueueBatch(fromSeq, toSeq, summed, facts.GetValueOrDefault(queue) ?? []));
+        }).ToList();
+        var linkCalls = updates.SelectMany(u => u.Links).GroupBy(l => l.AgentId).Select(async g =>
+            (Agent: g.Key, Summary: await grains.GetGrain<IAgentGrain>(g.Key).ApplyLinksAsync(toSeq, g.ToList()))).ToList();
+        var shiftCalls = ShiftPresence(events).Select(g =>
+        {
+            _touched.Shifts.Add(g.Key);
+            return grains.GetGrain<IShiftGrain>(g.Key).ApplyAsync(g.Value);
+        }).ToList();
+        await Task.WhenAll(queueCalls.Concat(shiftCalls));
+        foreach (var (agent, summary) in await Task.WhenAll(linkCalls)) summaries[agent] = summary;
+
+        // Phase 4: the floor.
+        if (summaries.Count > 0)
+            await grains.GetGrain<IAgentDirectoryGrain>(0).UpdateAsync([.. summaries.Values]);
+        foreach (var agent in summaries.Keys) _touched.Agents.Add(agent);
+        _touched.Directory |= summaries.Count > 0;
+
+        Interlocked.Exchange(ref _appliedSeq, toSeq);
+        ReleaseWaiters();
+    }
+
+    /// <summary>Agent state events grouped by the shift (day and template) they fall in.</summary>
+    private Dictionary<string, List<ShiftPresence>> ShiftPresence(IReadOnlyList<OpsEvent> events)
+    {
+        var result = new Dictionary<string, List<ShiftPresence>>();
+        foreach (var e in events)
+        {
+            if (e.Type != EventType.AgentState || ShiftKey(e.At) is not { } key) continue;
+            if (!result.TryGetValue(key, out var list)) result[key] = list = [];
+            list.Add(new ShiftPresence(e.AgentId!, e.State != AgentState.Offline, e.At));
+        }
+        return result;
+    }
+
+    /// <summary>"yyyy-MM-dd/template" of the shift running at a time; a shift over midnight belongs to the day it started.</summary>
+    public string? ShiftKey(DateTimeOffset at)
+    {
+        var local = clock.ToLocal(at);
+        var time = TimeOnly.FromDateTime(local.DateTime);
+        foreach (var s in options.Shifts)
+        {
+            if (!s.CrossesMidnight && time >= s.StartTime && time < s.EndTime)
+                return $"{DateOnly.FromDateTime(local.DateTime):yyyy-MM-dd}/{s.Id}";
+            if (s.CrossesMidnight && (time >= s.StartTime || time < s.EndTime))
+            {
+                var day = DateOnly.FromDateTime(local.DateTime);
+                return $"{(time >= s.StartTime ? day : day.AddDays(-1)):yyyy-MM-dd}/{s.Id}";
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Persists every grain touched since the last checkpoint, then moves the recovery point.</summary>
+    private async Task CheckpointAsync(CancellationToken ct)
+    {
+        var point = AppliedSeq;
+        var touched = Interlocked.Exchange(ref _touched, new Touched());
+        if (Interlocked.Exchange(ref _failedCheckpoint, null) is { } failed) touched.MergeFrom(failed);
+        var calls = touched.Queues.Select(q => grains.GetGrain<IQueueGrain>(q).CheckpointAsync())
+            .Concat(touched.Agents.Select(a => grains.GetGrain<IAgentGrain>(a).CheckpointAsync()))
+            .Concat(touched.Shifts.Select(s => grains.GetGrain<IShiftGrain>(s).CheckpointAsync()));
+        if (touched.Directory) calls = calls.Append(grains.GetGrain<IAgentDirectoryGrain>(0).CheckpointAsync());
+        try
+        {
+            await Task.WhenAll(calls);
+            await recoveryPoint.WriteAsync(point, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Keep the old recovery point: a later round checkpoints these grains again.
+            logger.LogWarning(ex, "Checkpoint at seq {Seq} failed; recovery point stays", point);
+            _failedCheckpoint = touched;
+        }
+    }
+
+    private void ReleaseWaiters()
+    {
+        lock (_waitersGate)
+        {
+            var applied = AppliedSeq;
+            _waiters.RemoveAll(w =>
+            {
+                if (w.Seq > applied) return false;
+                w.Done.TrySetResult();
+                return true;
+            });
+        }
+    }
+
+    private static void InterlockedMax(ref long target, long value)
+    {
+        long current;
+        while ((current = Interlocked.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, current) != current)
+        {
+        }
+    }
+
+    private sealed class Touched
+    {
+        public HashSet<string> Queues { get; } = [];
+        public HashSet<string> Agents { get; } = [];
+        public HashSet<string> Shifts { get; } = [];
+        public bool Directory { get; set; }
+
+        public void MergeFrom(Touched other)
+        {
+            Queues.UnionWith(other.Queues);
+            Agents.UnionWith(other.Agents);
+            Shifts.UnionWith(other.Shifts);
+            Directory |= other.Directory;
+        }
+    }
+}

@@ -1,0 +1,18 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
+
+namespace Ops.Dashboard.Grains;
+
+public static class GrainsServiceCollectionExtensions
+{
+    /// <summary>The dispatcher that feeds stored events to the grains (a hosted service started after the silo).</summary>
+    public static IServiceCollection AddOpsDispatch(this IServiceCollection services)
+    {
+        services.AddSingleton<EventDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<EventDispatcher>());
+        // Contacts reload from the log on demand, so finished ones need not linger in memory.
+        services.Configure<GrainCollectionOptions>(o =>
+            o.ClassSpecificCollectionAge[typeof(ContactGrain).FullName!] = TimeSpan.FromMinutes(2));
+        return services;
+    }
+}

@@ -1,0 +1,118 @@
+using Ops.Dashboard.Contracts;
+using Ops.Dashboard.Domain;
+using Ops.Dashboard.Storage;
+
+namespace Ops.Dashboard.Grains;
+
+[GenerateSerializer, Alias("ops.queue-state")]
+public sealed class QueueGrainState
+{
+    /// <summary>Contacts waiting now, by contact id.</summary>
+    [Id(0)] public Dictionary<string, WaitingContact> Waiting { get; set; } = [];
+}
+
+/// <summary>
+/// One queue. Interval counters live in the interval_stats table (checkpointed together with the
+/// last applied log seq, in one transaction); the waiting list is grain state. A round is added to
+/// the counters only if it starts at or after the checkpoint's seq, so a replay never counts twice.
+/// </summary>
+public sealed class QueueGrain(
+    [PersistentState("queue", OpsGrainStorage.Name)] IPersistentState<QueueGrainState> store,
+    IntervalStore intervals,
+    SiteClock clock) : Grain, IQueueGrain
+{
+    private static readonly TimeSpan CacheHorizon = TimeSpan.FromDays(2);
+    private readonly Dictionary<long, IntervalCounters> _counters = [];
+    private readonly HashSet<long> _dirtyIntervals = [];
+    private long _countersSeq;
+    private bool _stateDirty;
+    private DateTimeOffset _cachedFrom;
+
+    private string Queue => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _countersSeq = (await intervals.ReadProgressAsync(cancellationToken)).GetValueOrDefault(Queue);
+        _cachedFrom = clock.DayBounds(clock.LocalDate(clock.Now)).StartUtc - CacheHorizon;
+        foreach (var row in await intervals.ReadAsync(Queue, _cachedFrom, DateTimeOffset.MaxValue, cancellationToken))
+            _counters[row.StartUtc.ToUnixTimeMilliseconds()] = row.Counters;
+    }
+
+    public async Task ApplyAsync(QueueBatch batch)
+    {
+        if (batch.FromSeq >= _countersSeq)
+        {
+            foreach (var d in batch.Deltas)
+            {
+                var current = await CountersAsync(d.Key.StartMs);
+                _counters[d.Key.StartMs] = current + d.Delta;
+                _dirtyIntervals.Add(d.Key.StartMs);
+            }
+            _countersSeq = batch.ToSeq;
+        }
+        foreach (var fact in batch.Waiting)
+        {
+            if (fact.WaitingSince is { } since)
+                store.State.Waiting[fact.ContactId] = new WaitingContact(fact.ContactId, since, fact.Priority, fact.Channel);
+            else
+                store.State.Waiting.Remove(fact.ContactId);
+        }
+        _stateDirty |= batch.Waiting.Count > 0;
+    }
+
+    public Task<QueueSnapshot> GetSnapshotAsync()
+    {
+        var (start, end) = clock.DayBounds(clock.LocalDate(clock.Now));
+        var today = _counters
+            .Where(kv => kv.Key >= start.ToUnixTimeMilliseconds() && kv.Key < end.ToUnixTimeMilliseconds())
+            .Aggregate(IntervalCounters.Zero, (sum, kv) => sum + kv.Value);
+        var waiting = store.State.Waiting.Values;
+        // Served by priority first, then by age.
+        var next = waiting.OrderByDescending(w => w.Priority).ThenBy(w => w.Since).Take(20).ToList();
+        return Task.FromResult(new QueueSnapshot(
+            Queue, waiting.Count, waiting.Count == 0 ? null : waiting.Min(w => w.Since), today, next));
+    }
+
+    public async Task<IReadOnlyList<IntervalRow>> GetIntervalsAsync(DateTimeOffset fromUtc, DateTimeOffset toUtc)
+    {
+        var rows = new Dictionary<long, IntervalCounters>();
+        if (fromUtc < _cachedFrom)
+            foreach (var row in await intervals.ReadAsync(Queue, fromUtc, toUtc))
+                rows[row.StartUtc.ToUnixTimeMilliseconds()] = row.Counters;
+        // What this grain holds is newer than the table (it includes changes not yet checkpointed).
+        long from = fromUtc.ToUnixTimeMilliseconds(), to = toUtc.ToUnixTimeMilliseconds();
+        foreach (var (start, counters) in _counters)
+            if (start >= from && start < to) rows[start] = counters;
+        return [.. rows.Where(kv => !kv.Value.IsZero).OrderBy(kv => kv.Key).Select(kv => new IntervalRow(kv.Key, kv.Value))];
+    }
+
+    public async Task CheckpointAsync()
+    {
+        if (_dirtyIntervals.Count > 0 || _countersSeq > 0)
+        {
+            var dirty = _dirtyIntervals
+                .Select(ms => KeyValuePair.Create(DateTimeOffset.FromUnixTimeMilliseconds(ms), _counters[ms]))
+                .ToList();
+            await intervals.SaveAsync(Queue, dirty, _countersSeq);
+            _dirtyIntervals.Clear();
+        }
+        if (_stateDirty)
+        {
+            await store.WriteStateAsync();
+            _stateDirty = false;
+        }
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        await CheckpointAsync();
+
+    /// <summary>Counters of one interval; an interval older than the cache (a backfill) is read from the table once.</summary>
+    private async Task<IntervalCounters> CountersAsync(long startMs)
+    {
+        if (_counters.TryGetValue(startMs, out var c)) return c;
+        var start = DateTimeOffset.FromUnixTimeMilliseconds(startMs);
+        c = start < _cachedFrom ? await intervals.ReadOneAsync(Queue, start) : IntervalCounters.Zero;
+        _counters[startMs] = c;
+        return c;
+    }
+}

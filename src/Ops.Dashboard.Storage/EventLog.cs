@@ -1,0 +1,152 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Ops.Dashboard.Domain;
+using SQLitePCL;
+
+namespace Ops.Dashboard.Storage;
+
+/// <summary>The outcome of one append: the newly stored events (with Seq) in input order, and how many were repeats.</summary>
+public sealed record AppendResult(IReadOnlyList<OpsEvent> Stored, int Duplicates);
+
+/// <summary>
+/// The append-only event log, the source of truth: a batch is committed in one transaction before
+/// the caller acknowledges it, and a repeated event id is ignored. Seq strictly increases in commit
+/// order but may have gaps: with AUTOINCREMENT a skipped duplicate still consumes a number.
+/// </summary>
+public sealed class EventLog
+{
+    private const string InsertSql = """
+        INSERT INTO events (id, type, at_utc_ms, contact_id, agent_id, payload, received_utc_ms)
+        VALUES ($id, $type, $at, $contact, $agent, $payload, $received)
+        ON CONFLICT (id) DO NOTHING;
+        """;
+
+    private readonly OpsDatabase _db;
+
+    // SQLite has one writer; queueing here is cheaper than connections spinning on SQLITE_BUSY.
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+
+    public EventLog(OpsDatabase db) => _db = db;
+
+    public async Task<AppendResult> AppendAsync(IReadOnlyList<OpsEvent> events, DateTimeOffset receivedAt, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        if (events.Count == 0)
+        {
+            return new AppendResult([], 0);
+        }
+
+        // Serialise outside the lock: it is the costliest per-event step and needs no database.
+        var payloads = new string[events.Count];
+        for (var i = 0; i < events.Count; i++)
+        {
+            payloads[i] = EventJson.Serialize(events[i] ?? throw new ArgumentException($"Event {i} of the batch is null.", nameof(events)));
+        }
+
+        var received = receivedAt.ToUnixTimeMilliseconds();
+        await _writeLock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            using var connection = _db.Open();
+            using var transaction = connection.BeginTransaction(deferred: false);
+            using var insert = connection.CreateCommand();
+            insert.Transaction = transaction;
+            insert.CommandText = InsertSql;
+            var id = insert.Parameters.Add("$id", SqliteType.Text);
+            var type = insert.Parameters.Add("$type", SqliteType.Text);
+            var at = insert.Parameters.Add("$at", SqliteType.Integer);
+            var contact = insert.Parameters.Add("$contact", SqliteType.Text);
+            var agent = insert.Parameters.Add("$agent", SqliteType.Text);
+            var payload = insert.Parameters.Add("$payload", SqliteType.Text);
+            insert.Parameters.AddWithValue("$received", received);
+            insert.Prepare();
+
+            var stored = new List<OpsEvent>(events.Count);
+            for (var i = 0; i < events.Count; i++)
+            {
+                ct.ThrowIfCancellationRequested();
+                var e = events[i];
+                id.Value = (object?)e.Id ?? DBNull.Value;
+                type.Value = EventJson.TypeName(e.Type);
+                at.Value = e.At.ToUnixTimeMilliseconds();
+                contact.Value = (object?)e.ContactId ?? DBNull.Value;
+                agent.Value = (object?)e.AgentId ?? DBNull.Value;
+                payload.Value = payloads[i];
+                // Zero changes means ON CONFLICT skipped it: the id is already stored (or earlier in this batch).
+                // last_insert_rowid instead of RETURNING: no data reader per row, about a third faster.
+                if (insert.ExecuteNonQuery() == 1)
+                {
+                    stored.Add(e with { Seq = raw.sqlite3_last_insert_rowid(connection.Handle) });
+                }
+            }
+
+            transaction.Commit();
+            return new AppendResult(stored, events.Count - stored.Count);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>Every event of a contact, in log order.</summary>
+    public async Task<IReadOnlyList<OpsEvent>> ReadContactAsync(string contactId, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(contactId);
+        return await QueryAsync(
+            "SELECT seq AS Seq, payload AS Payload FROM events WHERE contact_id = @contactId ORDER BY seq;",
+            new { contactId }, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>An agent's agent.state and agent.queues events with At at or after <paramref name="sinceAt"/>, in log order.</summary>
+    public async Task<IReadOnlyList<OpsEvent>> ReadAgentAsync(string agentId, DateTimeOffset sinceAt, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(agentId);
+        // The column has millisecond precision; the exact sub-millisecond bound is applied after reading.
+        var rows = await QueryAsync(
+            """
+            SELECT seq AS Seq, payload AS Payload FROM events
+            WHERE agent_id = @agentId AND at_utc_ms >= @sinceMs AND type IN ('agent.state', 'agent.queues')
+            ORDER BY seq;
+            """,
+            new { agentId, sinceMs = sinceAt.ToUnixTimeMilliseconds() }, ct).ConfigureAwait(false);
+        return rows.Where(e => e.At >= sinceAt).ToList();
+    }
+
+    /// <summary>At most <paramref name="max"/> events with seq greater than <paramref name="afterSeq"/>, in log order.</summary>
+    public async Task<IReadOnlyList<OpsEvent>> ReadAfterAsync(long afterSeq, int max, CancellationToken ct = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(max);
+        return await QueryAsync(
+            "SELECT seq AS Seq, payload AS Payload FROM events WHERE seq > @afterSeq ORDER BY seq LIMIT @max;",
+            new { afterSeq, max }, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The highest stored seq, 0 for an empty log.</summary>
+    public async Task<long> MaxSeqAsync(CancellationToken ct = default)
+    {
+        using var connection = _db.Open();
+        return await connection.ExecuteScalarAsync<long>(
+            new CommandDefinition("SELECT coalesce(max(seq), 0) FROM events;", cancellationToken: ct)).ConfigureAwait(false);
+    }
+
+    public async Task<long> CountAsync(CancellationToken ct = default)
+    {
+        using var connection = _db.Open();
+        return await connection.ExecuteScalarAsync<long>(
+            new CommandDefinition("SELECT count(*) FROM events;", cancellationToken: ct)).ConfigureAwait(false);
+    }
+
+    private async Task<List<OpsEvent>> QueryAsync(string sql, object args, CancellationToken ct)
+    {
+        using var connection = _db.Open();
+        var rows = await connection.QueryAsync<EventRow>(new CommandDefinition(sql, args, cancellationToken: ct)).ConfigureAwait(false);
+        return rows.Select(r => EventJson.Deserialize(r.Payload, r.Seq)).ToList();
+    }
+
+    private sealed class EventRow
+    {
+        public long Seq { get; set; }
+        public string Payload { get; set; } = "";
+    }
+}

@@ -1,0 +1,73 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Ops.Dashboard.Storage;
+
+/// <summary>One numbered schema step; it runs inside the transaction that records its version.</summary>
+internal sealed record Migration(int Version, string Name, Action<SqliteConnection, SqliteTransaction> Apply)
+{
+    public static Migration Sql(int version, string name, string sql) =>
+        new(version, name, (connection, transaction) => connection.Execute(sql, transaction: transaction));
+}
+
+/// <summary>
+/// The schema history. Append new steps at the end with the next number; never edit a step that
+/// has shipped, because databases that already applied it will not run it again.
+/// </summary>
+internal static class Migrations
+{
+    public static readonly IReadOnlyList<Migration> All =
+    [
+        Migration.Sql(1, "event log", """
+            CREATE TABLE events (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                id TEXT NOT NULL UNIQUE,
+                type TEXT NOT NULL,
+                at_utc_ms INTEGER NOT NULL,
+                contact_id TEXT NULL,
+                agent_id TEXT NULL,
+                payload TEXT NOT NULL,
+                received_utc_ms INTEGER NOT NULL
+            );
+            -- Partial: most events lack one of the two ids, and smaller indexes keep appends fast.
+            CREATE INDEX ix_events_contact ON events (contact_id) WHERE contact_id IS NOT NULL;
+            CREATE INDEX ix_events_agent_at ON events (agent_id, at_utc_ms) WHERE agent_id IS NOT NULL;
+            """),
+
+        Migration.Sql(2, "interval history and queue progress", """
+            CREATE TABLE interval_stats (
+                queue TEXT NOT NULL,
+                start_utc_ms INTEGER NOT NULL,
+                offered INTEGER NOT NULL DEFAULT 0,
+                answered INTEGER NOT NULL DEFAULT 0,
+                answered_within_threshold INTEGER NOT NULL DEFAULT 0,
+                abandoned INTEGER NOT NULL DEFAULT 0,
+                short_abandoned INTEGER NOT NULL DEFAULT 0,
+                transferred_out INTEGER NOT NULL DEFAULT 0,
+                handled INTEGER NOT NULL DEFAULT 0,
+                answer_wait_ms INTEGER NOT NULL DEFAULT 0,
+                handle_ms INTEGER NOT NULL DEFAULT 0,
+                abandon_wait_ms INTEGER NOT NULL DEFAULT 0,
+                csat_count INTEGER NOT NULL DEFAULT 0,
+                csat_score_sum INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (queue, start_utc_ms)
+            ) WITHOUT ROWID;
+            -- Reads across all queues filter on the start only.
+            CREATE INDEX ix_interval_stats_start ON interval_stats (start_utc_ms);
+            CREATE TABLE queue_progress (
+                queue TEXT NOT NULL PRIMARY KEY,
+                last_seq INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            """),
+
+        new(3, "orleans grain storage", OrleansGrainStorageSchema.Apply),
+
+        Migration.Sql(4, "recovery point", """
+            -- One row: the log seq up to which every grain's persisted state is complete.
+            CREATE TABLE recovery_point (
+                id INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+                seq INTEGER NOT NULL
+            );
+            """),
+    ];
+}

@@ -1,0 +1,27 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Ops.Dashboard.Storage;
+
+public static class StorageServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the database at <paramref name="path"/> (migrated when first resolved), the event
+    /// log and the interval store as singletons.
+    /// </summary>
+    public static IServiceCollection AddOpsStorage(this IServiceCollection services, string path)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+
+        services.AddSingleton(_ =>
+        {
+            var db = new OpsDatabase(path);
+            db.Migrate();
+            return db;
+        });
+        // One EventLog per process: its write lock only serialises callers that share the instance.
+        services.AddSingleton<EventLog>();
+        services.AddSingleton<IntervalStore>();
+        return services;
+    }
+}

@@ -1,0 +1,103 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Mvc;
+using Ops.Dashboard.Contracts;
+using Ops.Dashboard.Domain;
+using Ops.Dashboard.Grains;
+
+namespace Ops.Dashboard.Web;
+
+/// <summary>Ingestion (contract v1) and the read API v1.</summary>
+public static class ApiEndpoints
+{
+    public static IEndpointRouteBuilder MapOpsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1").RequireAuthorization();
+        api.MapPost("/events", PostEventsAsync);
+        api.MapGet("/queues", GetQueuesAsync);
+        api.MapGet("/queues/{id}", GetQueueAsync);
+        api.MapGet("/agents", GetAgentsAsync);
+        api.MapGet("/stats", GetStatsAsync);
+        api.MapGet("/contacts/{id}", GetContactAsync);
+        api.MapGet("/shifts", GetShiftsAsync);
+        app.MapGet("/healthz", (EventDispatcher d) => Results.Ok(new HealthDto(
+            d.Recovered.IsCompletedSuccessfully ? "ok" : d.Recovered.IsFaulted ? "failed" : "recovering", d.AppliedSeq, d.LoggedSeq)));
+        return app;
+    }
+
+    private static async Task<IResult> PostEventsAsync(HttpRequest request, OpsOptions options, IngestionService ingestion, CancellationToken ct)
+    {
+        var limit = options.Ingestion.MaxBatchBytes;
+        if (request.ContentLength > limit) return TooLarge($"the body has {request.ContentLength} bytes; at most {limit} are accepted per batch");
+        using var body = new MemoryStream();
+        var buffer = new byte[81920];
+        int read;
+        while ((read = await request.Body.ReadAsync(buffer, ct)) > 0)
+        {
+            if (body.Length + read > limit) return TooLarge($"the body is larger than {limit} bytes, the most accepted per batch");
+            body.Write(buffer, 0, read);
+        }
+
+        var parsed = EventParser.Parse(body.GetBuffer().AsSpan(0, (int)body.Length), q => options.FindQueue(q) is not null);
+        if (!parsed.Ok)
+        {
+            return Results.Problem(
+                title: "Invalid events",
+                detail: string.Join("; ", parsed.Errors.Take(20).Select(e => e.Index < 0 ? $"{e.Field}: {e.Message}" : $"events[{e.Index}].{e.Field}: {e.Message}")),
+                statusCode: StatusCodes.Status400BadRequest,
+                extensions: new Dictionary<string, object?> { ["errors"] = parsed.Errors });
+        }
+        if (parsed.Events.Count > options.Ingestion.MaxBatchEvents)
+            return TooLarge($"the batch has {parsed.Events.Count} events; at most {options.Ingestion.MaxBatchEvents} are accepted per batch");
+
+        var result = await ingestion.IngestAsync(parsed.Events, ct);
+        return Results.Json(new IngestAccepted(result.Accepted, result.Duplicates), statusCode: StatusCodes.Status202Accepted);
+    }
+
+    private static IResult TooLarge(string detail) =>
+        Results.Problem(title: "Batch too large", detail: detail, statusCode: StatusCodes.Status413PayloadTooLarge);
+
+    private static async Task<IResult> GetQueuesAsync(ReadModel read) => Results.Ok(await read.QueuesAsync());
+
+    private static async Task<IResult> GetQueueAsync(string id, ReadModel read) =>
+        await read.QueueAsync(id) is { } q ? Results.Ok(q) : Results.Problem(title: "Not found", detail: $"unknown queue '{id}'", statusCode: 404);
+
+    private static async Task<IResult> GetAgentsAsync(ReadModel read) => Results.Ok(await read.AgentsAsync());
+
+    private static async Task<IResult> GetContactAsync(string id, IGrainFactory grains) =>
+        await grains.GetGrain<IContactGrain>(id).GetAsync() is { } c
+            ? Results.Ok(ContactDto.From(c))
+            : Results.Problem(title: "Not found", detail: $"no contact '{id}'", statusCode: 404);
+
+    private static async Task<IResult> GetShiftsAsync([FromQuery] string? date, ReadModel read, SiteClock clock)
+    {
+        var day = clock.LocalDate(clock.Now);
+        if (date is not null && !DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day))
+            return BadQuery("date", $"'{date}' is not a date (yyyy-MM-dd)");
+        return Results.Ok(await read.ShiftsAsync(day));
+    }
+
+    private static async Task<IResult> GetStatsAsync(
+        [FromQuery] string? queue, [FromQuery] string? from, [FromQuery] string? to, [FromQuery] string? interval,
+        ReadModel read, OpsOptions options, SiteClock clock)
+    {
+        if (queue is not null && options.FindQueue(queue) is null) return BadQuery("queue", $"unknown queue '{queue}'");
+        var bucket = interval ?? "15m";
+        if (bucket is not ("15m" or "1h" or "1d")) return BadQuery("interval", $"'{bucket}' is not one of 15m, 1h, 1d");
+        var (dayStart, dayEnd) = clock.DayBounds(clock.LocalDate(clock.Now));
+        if (!TryTime(from, dayStart, out var fromUtc)) return BadQuery("from", $"'{from}' is not an RFC 3339 timestamp");
+        if (!TryTime(to, dayEnd, out var toUtc)) return BadQuery("to", $"'{to}' is not an RFC 3339 timestamp");
+        if (toUtc <= fromUtc) return BadQuery("to", "must be after from");
+        if ((toUtc - fromUtc).TotalMinutes / 15 > ReadModel.MaxBuckets * (bucket == "15m" ? 1 : bucket == "1h" ? 4 : 96))
+            return BadQuery("from", $"the range holds more than {ReadModel.MaxBuckets} intervals; narrow it or use a longer interval");
+        return Results.Ok(await read.StatsAsync(queue, fromUtc, toUtc, bucket));
+    }
+
+    private static bool TryTime(string? text, DateTimeOffset fallback, out DateTimeOffset value)
+    {
+        value = fallback;
+        return text is null || DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out value);
+    }
+
+    private static IResult BadQuery(string parameter, string message) =>
+        Results.Problem(title: "Invalid query", detail: $"{parameter}: {message}", statusCode: StatusCodes.Status400BadRequest);
+}

@@ -1,0 +1,52 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Data.Sqlite;
+using Ops.Dashboard.Grains;
+using Ops.Dashboard.Storage;
+
+namespace Ops.Dashboard.Web;
+
+/// <summary>The host's building blocks, one call each from Program.cs.</summary>
+public static class OpsHostExtensions
+{
+    /// <summary>The SQLite file (<c>Storage:Path</c>, default data/ops.db): event log, history, grain state.</summary>
+    public static WebApplicationBuilder AddOpsStorage(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOpsStorage(StoragePath(builder.Configuration));
+        builder.Services.AddSingleton<RecoveryPointStore>();
+        return builder;
+    }
+
+    /// <summary>
+    /// The co-hosted silo: localhost clustering on <c>Orleans:SiloPort</c>/<c>Orleans:GatewayPort</c>,
+    /// grain state in the same SQLite file.
+    /// </summary>
+    public static WebApplicationBuilder AddOpsOrleans(this WebApplicationBuilder builder)
+    {
+        var siloPort = builder.Configuration.GetValue("Orleans:SiloPort", 11111);
+        var gatewayPort = builder.Configuration.GetValue("Orleans:GatewayPort", 30000);
+        var connectionString = new SqliteConnectionStringBuilder { DataSource = StoragePath(builder.Configuration) }.ToString();
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(siloPort, gatewayPort);
+            silo.AddOpsGrainStorage(connectionString, OpsGrainStorage.Name);
+        });
+        builder.Services.AddOpsDispatch();
+        return builder;
+    }
+
+    /// <summary>Ingestion and the read API, authenticated by API key.</summary>
+    public static WebApplicationBuilder AddOpsApi(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<IngestionService>();
+        builder.Services.AddSingleton<ReadModel>();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        builder.Services.AddAuthorization();
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
+        return builder;
+    }
+
+    public static string StoragePath(IConfiguration configuration) =>
+        Path.GetFullPath(configuration["Storage:Path"] is { Length: > 0 } p ? p : Path.Combine("data", "ops.db"));
+}
