@@ -9,6 +9,7 @@ public sealed class AgentDirectoryState
 }
 
 /// <summary>Every agent's latest summary, so that the floor is one call instead of thousands.</summary>
+[GrainType("agent-directory")]
 public sealed class AgentDirectoryGrain(
     [PersistentState("agents", OpsGrainStorage.Name)] IPersistentState<AgentDirectoryState> store) : Grain, IAgentDirectoryGrain
 {

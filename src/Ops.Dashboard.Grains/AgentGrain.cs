@@ -21,6 +21,7 @@ public sealed class AgentGrainState
 /// One agent. All it holds is absolute facts (its own events, deduplicated, and links from its
 /// contacts), so replaying a round after a crash cannot count anything twice.
 /// </summary>
+[GrainType("agent")]
 public sealed class AgentGrain(
     [PersistentState("agent", OpsGrainStorage.Name)] IPersistentState<AgentGrainState> store,
     SiteClock clock) : Grain, IAgentGrain

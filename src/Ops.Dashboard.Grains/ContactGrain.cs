@@ -10,6 +10,7 @@ namespace Ops.Dashboard.Grains;
 /// Each round it returns contribution(events up to ToSeq) − contribution(events up to FromSeq),
 /// which is exact whatever order the events came in and however often a round is replayed.
 /// </summary>
+[GrainType("contact")]
 public sealed class ContactGrain(EventLog log, OpsOptions options) : Grain, IContactGrain
 {
     private readonly Dictionary<string, OpsEvent> _events = [];

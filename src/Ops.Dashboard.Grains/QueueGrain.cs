@@ -16,6 +16,7 @@ public sealed class QueueGrainState
 /// last applied log seq, in one transaction); the waiting list is grain state. A round is added to
 /// the counters only if it starts at or after the checkpoint's seq, so a replay never counts twice.
 /// </summary>
+[GrainType("queue")]
 public sealed class QueueGrain(
     [PersistentState("queue", OpsGrainStorage.Name)] IPersistentState<QueueGrainState> store,
     IntervalStore intervals,

@@ -13,6 +13,7 @@ public sealed class ShiftGrainState
 }
 
 /// <summary>One template's shift on one day ("2026-11-22/frueh"): planned against logged-in agents.</summary>
+[GrainType("shift")]
 public sealed class ShiftGrain(
     [PersistentState("shift", OpsGrainStorage.Name)] IPersistentState<ShiftGrainState> store,
     OpsOptions options) : Grain, IShiftGrain

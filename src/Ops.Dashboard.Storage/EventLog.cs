@@ -36,7 +36,7 @@ public sealed class EventLog
             return new AppendResult([], 0);
         }
 
-        // Serialise outside the lock: it is the costliest per-event step and needs no database.
+        // Serialise outside the lock so a concurrent caller overlaps it with another batch's inserts.
         var payloads = new string[events.Count];
         for (var i = 0; i < events.Count; i++)
         {

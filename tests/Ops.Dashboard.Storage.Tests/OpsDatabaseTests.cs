@@ -1,0 +1,126 @@
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Ops.Dashboard.Storage.Tests;
+
+public sealed class OpsDatabaseTests
+{
+    [Fact]
+    public void Migrate_brings_a_new_file_to_the_latest_version_in_wal_mode()
+    {
+        using var temp = new TempDatabase(migrate: false);
+        Assert.Equal(0, temp.Db.SchemaVersion());
+
+        temp.Db.Migrate();
+
+        Assert.Equal(OpsDatabase.LatestVersion, temp.Db.SchemaVersion());
+        using var connection = temp.Db.Open();
+        Assert.Equal("wal", connection.ExecuteScalar<string>("PRAGMA journal_mode;"));
+        var tables = connection.Query<string>("SELECT name FROM sqlite_master WHERE type = 'table';").ToHashSet();
+        Assert.Superset(
+            new HashSet<string> { "schema_version", "events", "interval_stats", "queue_progress", "OrleansQuery", "OrleansStorage" },
+            tables);
+    }
+
+    [Fact]
+    public void Migrate_twice_changes_nothing_the_second_time()
+    {
+        using var temp = new TempDatabase();
+        using var connection = temp.Db.Open();
+        var before = connection.Query<(long, string, string)>("SELECT version, name, applied_utc FROM schema_version ORDER BY version;").ToList();
+
+        temp.Db.Migrate();
+        new OpsDatabase(temp.Path).Migrate();
+
+        var after = connection.Query<(long, string, string)>("SELECT version, name, applied_utc FROM schema_version ORDER BY version;").ToList();
+        Assert.Equal(before, after);
+        Assert.Equal(Enumerable.Range(1, OpsDatabase.LatestVersion).Select(v => (long)v), after.Select(r => r.Item1));
+        Assert.Equal(4, connection.ExecuteScalar<long>("SELECT count(*) FROM OrleansQuery;"));
+    }
+
+    [Fact]
+    public async Task Migrate_from_several_processes_at_once_applies_each_step_once()
+    {
+        using var temp = new TempDatabase(migrate: false);
+
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => new OpsDatabase(temp.Path).Migrate())));
+
+        using var connection = temp.Db.Open();
+        Assert.Equal(OpsDatabase.LatestVersion, connection.ExecuteScalar<long>("SELECT count(*) FROM schema_version;"));
+    }
+
+    [Fact]
+    public void Migrate_refuses_a_database_from_a_newer_build_with_a_clear_message()
+    {
+        using var temp = new TempDatabase();
+        using (var connection = temp.Db.Open())
+        {
+            connection.Execute("INSERT INTO schema_version (version, name, applied_utc) VALUES (999, 'from the future', '2030-01-01');");
+        }
+
+        var error = Assert.Throws<InvalidOperationException>(() => temp.Db.Migrate());
+
+        Assert.Contains("schema version 999", error.Message);
+        Assert.Contains($"only up to {OpsDatabase.LatestVersion}", error.Message);
+    }
+
+    [Fact]
+    public void Open_sets_busy_timeout_synchronous_normal_and_foreign_keys()
+    {
+        using var temp = new TempDatabase();
+        using var connection = temp.Db.Open();
+
+        Assert.Equal(10000, connection.ExecuteScalar<long>("PRAGMA busy_timeout;"));
+        Assert.Equal(1, connection.ExecuteScalar<long>("PRAGMA synchronous;")); // 1 = NORMAL
+        Assert.Equal(1, connection.ExecuteScalar<long>("PRAGMA foreign_keys;"));
+    }
+
+    [Fact]
+    public void Constructor_creates_the_directory_and_resolves_the_path_to_an_absolute_one()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "ops-storage-tests", Guid.NewGuid().ToString("N"), "nested");
+        try
+        {
+            var db = new OpsDatabase(Path.Combine(directory, "ops.db"));
+
+            Assert.True(Directory.Exists(directory));
+            Assert.True(Path.IsPathRooted(db.FilePath));
+            Assert.Contains(db.FilePath, db.ConnectionString);
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(directory)!, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_relative_path_is_resolved_against_the_current_directory()
+    {
+        var relative = Path.Combine($"ops-relative-{Guid.NewGuid():N}", "ops.db");
+        try
+        {
+            var db = new OpsDatabase(relative);
+
+            Assert.Equal(Path.Combine(Environment.CurrentDirectory, relative), db.FilePath);
+            Assert.True(Directory.Exists(Path.GetDirectoryName(db.FilePath)));
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(Path.GetFullPath(relative))!, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task AddOpsStorage_registers_migrated_singletons()
+    {
+        using var temp = new TempDatabase(migrate: false);
+        await using var services = new ServiceCollection().AddOpsStorage(temp.Path).BuildServiceProvider();
+
+        var log = services.GetRequiredService<EventLog>();
+
+        Assert.Same(log, services.GetRequiredService<EventLog>());
+        Assert.Same(services.GetRequiredService<IntervalStore>(), services.GetRequiredService<IntervalStore>());
+        Assert.Equal(OpsDatabase.LatestVersion, services.GetRequiredService<OpsDatabase>().SchemaVersion());
+        Assert.Equal(0, await log.CountAsync());
+    }
+}
