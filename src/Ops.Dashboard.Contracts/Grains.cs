@@ -45,6 +45,9 @@ public interface IQueueGrain : IGrainWithStringKey
 
     [Alias("Snapshot")] Task<QueueSnapshot> GetSnapshotAsync();
 
+    /// <summary>Every waiting contact, served order (priority, then age).</summary>
+    [Alias("Waiting")] Task<IReadOnlyList<WaitingContact>> GetWaitingAsync();
+
     /// <summary>Intervals with start in [fromUtc, toUtc), current (including not yet checkpointed changes).</summary>
     [Alias("Intervals")] Task<IReadOnlyList<IntervalRow>> GetIntervalsAsync(DateTimeOffset fromUtc, DateTimeOffset toUtc);
 

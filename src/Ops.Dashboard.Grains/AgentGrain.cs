@@ -52,10 +52,17 @@ public sealed class AgentGrain(
                     break;
             }
         }
-        foreach (var e in added)
-            foreach (var link in S.Links.Values.Where(l => l.AnsweredAt < e.At))
-                if (ContactLifecycle.HandleEndDecidedBy(S.Timeline, link.AnsweredAt) is not { } until || e.At <= until)
+        if (added.Count > 0)
+        {
+            var earliest = added.Min(e => e.At);
+            foreach (var link in S.Links.Values.Where(l => l.AnsweredAt < added[^1].At))
+            {
+                // A change concerns a contact if it falls after the answer and no later than the change that decides its handle end.
+                var until = ContactLifecycle.HandleEndDecidedBy(S.Timeline, link.AnsweredAt);
+                if ((until is null || earliest <= until) && added.Any(e => e.At > link.AnsweredAt && (until is null || e.At <= until)))
                     affected.Add(link.ContactId);
+            }
+        }
 
         Touch(toSeq);
         Prune();

@@ -20,11 +20,13 @@ public sealed class ContactGrain(EventLog log, OpsOptions options) : Grain, ICon
 
     private string Id => this.GetPrimaryKeyString();
 
+    // How long after an answer an agent's state changes can still decide the contact's handle time.
+    private static readonly TimeSpan HandleWindow = TimeSpan.FromHours(12);
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         foreach (var e in await log.ReadContactAsync(Id, cancellationToken))
             _events.TryAdd(e.Id, e);
-        await LoadAgentEventsAsync();
     }
 
     public async Task<ContactUpdate> ApplyAsync(ContactBatch batch)
@@ -34,7 +36,7 @@ public sealed class ContactGrain(EventLog log, OpsOptions options) : Grain, ICon
             if (e.Type == EventType.AgentState) _agentEvents.TryAdd(e.Id, e);
             else if (e.ContactId == Id) _events.TryAdd(e.Id, e);
         }
-        await LoadAgentEventsAsync();
+        await LoadAgentEventsAsync(batch.ToSeq);
 
         var before = Derive(batch.FromSeq);
         var after = Derive(batch.ToSeq);
@@ -76,7 +78,7 @@ public sealed class ContactGrain(EventLog log, OpsOptions options) : Grain, ICon
     /// state changes after the answer; they are read from the log the first time an agent appears
     /// and pushed by the dispatcher afterwards.
     /// </summary>
-    private async Task LoadAgentEventsAsync()
+    private async Task LoadAgentEventsAsync(long maxSeq)
     {
         var answers = _events.Values
             .Where(e => e.AgentId is not null && e.Type is EventType.ContactAnswered or EventType.ContactResolved)
@@ -85,7 +87,8 @@ public sealed class ContactGrain(EventLog log, OpsOptions options) : Grain, ICon
         foreach (var (agent, since) in answers)
         {
             if (_agentsLoadedSince.TryGetValue(agent, out var loaded) && loaded <= since) continue;
-            foreach (var e in await log.ReadAgentAsync(agent, since))
+            // Later changes (seq > maxSeq) reach this contact through the agent grain, which knows it by then.
+            foreach (var e in await log.ReadAgentAsync(agent, since, since + HandleWindow, maxSeq))
                 if (e.Type == EventType.AgentState) _agentEvents.TryAdd(e.Id, e);
             _agentsLoadedSince[agent] = since;
         }

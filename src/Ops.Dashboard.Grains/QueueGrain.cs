@@ -68,11 +68,15 @@ public sealed class QueueGrain(
             .Where(kv => kv.Key >= start.ToUnixTimeMilliseconds() && kv.Key < end.ToUnixTimeMilliseconds())
             .Aggregate(IntervalCounters.Zero, (sum, kv) => sum + kv.Value);
         var waiting = store.State.Waiting.Values;
-        // Served by priority first, then by age.
-        var next = waiting.OrderByDescending(w => w.Priority).ThenBy(w => w.Since).Take(20).ToList();
         return Task.FromResult(new QueueSnapshot(
-            Queue, waiting.Count, waiting.Count == 0 ? null : waiting.Min(w => w.Since), today, next));
+            Queue, waiting.Count, waiting.Count == 0 ? null : waiting.Min(w => w.Since), today, [.. ServedOrder().Take(20)]));
     }
+
+    public Task<IReadOnlyList<WaitingContact>> GetWaitingAsync() => Task.FromResult<IReadOnlyList<WaitingContact>>([.. ServedOrder()]);
+
+    // Served by priority first, then by age.
+    private IEnumerable<WaitingContact> ServedOrder() =>
+        store.State.Waiting.Values.OrderByDescending(w => w.Priority).ThenBy(w => w.Since).ThenBy(w => w.ContactId, StringComparer.Ordinal);
 
     public async Task<IReadOnlyList<IntervalRow>> GetIntervalsAsync(DateTimeOffset fromUtc, DateTimeOffset toUtc)
     {

@@ -77,7 +77,6 @@ public sealed partial class SimulationEngine
                 Handle = LogNormalShape.FromMeanMedian(mean, median),
                 MeanHandleSeconds = mean,
                 TargetTicks = (long)(q.Target() * TicksPerSecond),
-                Live = TrafficProfile.IsLive(q.Channel),
             };
             _queueIndex[q.Id] = i;
         }

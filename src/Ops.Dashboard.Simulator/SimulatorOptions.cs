@@ -123,6 +123,10 @@ public sealed class SimulatorOptions
         {
             errors.Add($"Simulator:TargetUrl '{TargetUrl}' is not an absolute URL.");
         }
+        if (TargetUrl is { Length: > 0 } && string.IsNullOrWhiteSpace(ApiKey))
+        {
+            errors.Add("Simulator:ApiKey is required when Simulator:TargetUrl is set.");
+        }
 
         var queues = EffectiveQueues;
         // The routing keeps each agent's skills as a 64-bit mask.
@@ -244,11 +248,15 @@ public enum SimShift
     Always,
 }
 
-/// <summary>Reports every problem of <see cref="SimulatorOptions"/> at host start.</summary>
+/// <summary>Reports every problem of <see cref="SimulatorOptions"/> at host start; a disabled simulator is not checked.</summary>
 public sealed class SimulatorOptionsValidator : IValidateOptions<SimulatorOptions>
 {
     public ValidateOptionsResult Validate(string? name, SimulatorOptions options)
     {
+        if (!options.Enabled)
+        {
+            return ValidateOptionsResult.Skip;
+        }
         var errors = options.Validate();
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

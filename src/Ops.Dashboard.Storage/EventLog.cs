@@ -99,18 +99,28 @@ public sealed class EventLog
     }
 
     /// <summary>An agent's agent.state and agent.queues events with At at or after <paramref name="sinceAt"/>, in log order.</summary>
-    public async Task<IReadOnlyList<OpsEvent>> ReadAgentAsync(string agentId, DateTimeOffset sinceAt, CancellationToken ct = default)
+    public Task<IReadOnlyList<OpsEvent>> ReadAgentAsync(string agentId, DateTimeOffset sinceAt, CancellationToken ct = default) =>
+        ReadAgentAsync(agentId, sinceAt, DateTimeOffset.MaxValue, long.MaxValue, ct);
+
+    /// <summary>
+    /// The agent's agent.state/agent.queues events with sinceAt &lt;= At &lt; untilAt and seq &lt;= maxSeq:
+    /// a contact needs only the stretch after its answer, and only what has been dispatched so far.
+    /// </summary>
+    public async Task<IReadOnlyList<OpsEvent>> ReadAgentAsync(
+        string agentId, DateTimeOffset sinceAt, DateTimeOffset untilAt, long maxSeq, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(agentId);
-        // The column has millisecond precision; the exact sub-millisecond bound is applied after reading.
+        // The column has millisecond precision; the exact sub-millisecond bounds are applied after reading.
+        var untilMs = untilAt == DateTimeOffset.MaxValue ? long.MaxValue : untilAt.ToUnixTimeMilliseconds() + 1;
         var rows = await QueryAsync(
             """
             SELECT seq AS Seq, payload AS Payload FROM events
-            WHERE agent_id = @agentId AND at_utc_ms >= @sinceMs AND type IN ('agent.state', 'agent.queues')
+            WHERE agent_id = @agentId AND at_utc_ms >= @sinceMs AND at_utc_ms < @untilMs AND seq <= @maxSeq
+              AND type IN ('agent.state', 'agent.queues')
             ORDER BY seq;
             """,
-            new { agentId, sinceMs = sinceAt.ToUnixTimeMilliseconds() }, ct).ConfigureAwait(false);
-        return rows.Where(e => e.At >= sinceAt).ToList();
+            new { agentId, sinceMs = sinceAt.ToUnixTimeMilliseconds(), untilMs, maxSeq }, ct).ConfigureAwait(false);
+        return rows.Where(e => e.At >= sinceAt && e.At < untilAt).ToList();
     }
 
     /// <summary>At most <paramref name="max"/> events with seq greater than <paramref name="afterSeq"/>, in log order.</summary>

@@ -15,18 +15,26 @@ public sealed class IngestionService(EventLog log, EventDispatcher dispatcher, T
     // Appending and enqueueing under one lock keeps the dispatcher's input in seq order.
     private readonly SemaphoreSlim _appendGate = new(1, 1);
 
+    /// <summary>Above this many stored-but-unapplied events a source is slowed down until the grains catch up.</summary>
+    public const long MaxBacklog = 100_000;
+
     public async Task<IngestionResult> IngestAsync(IReadOnlyList<OpsEvent> events, CancellationToken ct = default)
     {
+        IngestionResult result;
         await _appendGate.WaitAsync(ct);
         try
         {
-            var result = await log.AppendAsync(events, time.GetUtcNow(), ct);
-            dispatcher.Enqueue(result.Stored);
-            return new IngestionResult(result.Stored.Count, result.Duplicates, result.Stored.Count > 0 ? result.Stored[^1].Seq : 0);
+            var appended = await log.AppendAsync(events, time.GetUtcNow(), ct);
+            dispatcher.Enqueue(appended.Stored);
+            result = new IngestionResult(appended.Stored.Count, appended.Duplicates, appended.Stored.Count > 0 ? appended.Stored[^1].Seq : 0);
         }
         finally
         {
             _appendGate.Release();
         }
+        // The batch is durable already; waiting here only keeps the in-memory backlog bounded.
+        if (dispatcher.LoggedSeq - dispatcher.AppliedSeq > MaxBacklog)
+            await dispatcher.WaitForAsync(dispatcher.LoggedSeq - MaxBacklog / 2, ct);
+        return result;
     }
 }

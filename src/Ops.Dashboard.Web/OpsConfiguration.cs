@@ -127,14 +127,16 @@ public static class OpsConfigurationExtensions
     }
 
     /// <summary>
-    /// Inserts the JSON files just below the trailing run of environment-variable, command-line and
-    /// in-memory sources, so those keep overriding the files while appsettings*.json stay below them.
+    /// Inserts the JSON files just below the trailing run of environment-variable, command-line,
+    /// in-memory and chained sources (WebApplicationBuilder ends with a chained host-settings source),
+    /// so those keep overriding the files while appsettings*.json stay below them.
     /// </summary>
     public static void AddConfigFiles(IConfigurationBuilder configuration, string directory)
     {
         var sources = configuration.Sources;
         var index = sources.Count;
-        while (index > 0 && sources[index - 1] is EnvironmentVariablesConfigurationSource or CommandLineConfigurationSource or MemoryConfigurationSource)
+        while (index > 0 && sources[index - 1] is EnvironmentVariablesConfigurationSource or CommandLineConfigurationSource
+            or MemoryConfigurationSource or ChainedConfigurationSource)
         {
             index--;
         }
@@ -159,7 +161,7 @@ public static class OpsConfigurationExtensions
             catch (InvalidDataException e)
             {
                 throw new OpsConfigurationException("Ops.Dashboard cannot start: a configuration file is not valid JSON.",
-                    [$"{DisplayPath(Path.Combine(directory, file))}: {e.InnerException?.Message ?? e.Message}"]);
+                    [$"{DisplayPath(Path.Combine(directory, file))}: not valid JSON: {e.GetBaseException().Message}"]);
             }
         }
     }
@@ -192,28 +194,32 @@ public static class OpsConfigurationExtensions
 
         var envKey = configuration[ApiKeyVariable];
         var envKeyIndex = -1;
-        if (!string.IsNullOrEmpty(envKey))
+        // The same key in a file and in OPS_API_KEY is harmless, so it is not added twice.
+        if (!string.IsNullOrEmpty(envKey) && !options.Ingestion.ApiKeys.Any(k => k.Key == envKey))
         {
             envKeyIndex = options.Ingestion.ApiKeys.Count;
             options.Ingestion.ApiKeys.Add(new ApiKeyOptions { Name = "env", Key = envKey });
         }
 
-        var problems = new List<string>();
-        foreach (var error in conversionErrors)
-        {
-            problems.Add(Describe(configuration, error, directory));
-        }
+        var errors = new List<ConfigError>(conversionErrors);
         foreach (var raw in OpsOptionsValidator.Validate(options))
         {
             var error = raw.Key.StartsWith($"ingestion:apiKeys:{envKeyIndex}:", StringComparison.Ordinal) && envKeyIndex >= 0
                 ? raw with { Key = ApiKeyVariable }
                 : raw with { Key = MapListIndices(bindSource, raw.Key) };
+            // A value that could not be converted was left out of binding; its default is no news.
             if (!conversionErrors.Any(c => IsSameOrBelow(error.Key, c.Key)))
             {
-                problems.Add(Describe(configuration, error, directory));
+                errors.Add(error);
             }
         }
 
+        // Grouped as the files are read: by file, then by list item (the sort is stable).
+        var problems = errors
+            .OrderBy(e => SectionRank(e.Key))
+            .ThenBy(e => FirstIndex(e.Key))
+            .Select(e => Describe(configuration, e, directory))
+            .ToList();
         if (problems.Count > 0)
         {
             var where = directory is null ? "" : $" (config directory {directory})";
@@ -317,6 +323,25 @@ public static class OpsConfigurationExtensions
             current = current.GetSection(segments[i]);
         }
         return string.Join(':', segments);
+    }
+
+    private static int SectionRank(string key)
+    {
+        var section = key.Split(':')[0];
+        var rank = Files.ToList().FindIndex(f => f.File.Equals(FileBySection.GetValueOrDefault(section), StringComparison.Ordinal));
+        return rank < 0 ? int.MaxValue : rank;
+    }
+
+    private static long FirstIndex(string key)
+    {
+        foreach (var segment in key.Split(':'))
+        {
+            if (long.TryParse(segment, NumberStyles.None, CultureInfo.InvariantCulture, out var index))
+            {
+                return index;
+            }
+        }
+        return -1;
     }
 
     private static bool IsSameOrBelow(string key, string ancestor) =>

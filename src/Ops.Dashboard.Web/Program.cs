@@ -7,6 +7,7 @@ return await OpsConfigurationExtensions.RunOrExplainAsync(async () =>
     builder.AddOpsStorage();
     builder.AddOpsOrleans();
     builder.AddOpsApi();
+    builder.AddOpsSimulator();
 
     var app = builder.Build();
     app.UseAuthentication();
