@@ -34,6 +34,9 @@ public interface IAgentDirectoryGrain : IGrainWithIntegerKey
 
     [Alias("List")] Task<IReadOnlyList<AgentSummary>> ListAsync();
 
+    /// <summary>Agents serving each queue, by state (an agent serving three queues counts in each).</summary>
+    [Alias("CountsByQueue")] Task<IReadOnlyDictionary<string, AgentCounts>> CountsByQueueAsync();
+
     [Alias("Checkpoint")] Task CheckpointAsync();
 }
 

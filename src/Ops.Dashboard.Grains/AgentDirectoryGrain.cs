@@ -25,6 +25,12 @@ public sealed class AgentDirectoryGrain(
     public Task<IReadOnlyList<AgentSummary>> ListAsync() =>
         Task.FromResult<IReadOnlyList<AgentSummary>>([.. store.State.Agents.Values.OrderBy(a => a.Id, StringComparer.Ordinal)]);
 
+    public Task<IReadOnlyDictionary<string, AgentCounts>> CountsByQueueAsync() =>
+        Task.FromResult<IReadOnlyDictionary<string, AgentCounts>>(store.State.Agents.Values
+            .SelectMany(a => a.Queues.Select(q => (Queue: q, a.State)))
+            .GroupBy(x => x.Queue)
+            .ToDictionary(g => g.Key, g => AgentCounts.Of(g.Select(x => x.State))));
+
     public async Task CheckpointAsync()
     {
         if (!_dirty) return;

@@ -21,6 +21,7 @@ public sealed class EventDispatcher(
     SiteClock clock,
     OpsOptions options,
     TimeProvider time,
+    ChangePublisher publisher,
     ILogger<EventDispatcher> logger) : BackgroundService
 {
     public const int MaxRoundEvents = 4000;
@@ -178,7 +179,8 @@ public sealed class EventDispatcher(
         // Phase 3: queues, agents' links, shifts.
         var deltas = updates.SelectMany(u => u.Deltas).GroupBy(d => d.Key.Queue);
         var facts = updates.SelectMany(u => u.Waiting).GroupBy(f => f.Queue).ToDictionary(g => g.Key, g => g.ToList());
-        var queueCalls = deltas.Select(g => g.Key).Union(facts.Keys).Select(queue =>
+        var queueIds = deltas.Select(g => g.Key).Union(facts.Keys).ToList();
+        var queueCalls = queueIds.Select(queue =>
         {
             var summed = deltas.FirstOrDefault(g => g.Key == queue)?
                 .GroupBy(d => d.Key).Select(g => new CounterDelta(g.Key, g.Select(d => d.Delta).Aggregate((a, b) => a + b)))
@@ -203,6 +205,7 @@ public sealed class EventDispatcher(
         _touched.Directory |= summaries.Count > 0;
 
         Interlocked.Exchange(ref _appliedSeq, toSeq);
+        publisher.Note(toSeq, queueIds, summaries.Values);
         ReleaseWaiters();
     }
 

@@ -8,6 +8,8 @@ public static class GrainsServiceCollectionExtensions
     /// <summary>The dispatcher that feeds stored events to the grains (a hosted service started after the silo).</summary>
     public static IServiceCollection AddOpsDispatch(this IServiceCollection services)
     {
+        services.AddSingleton<ChangePublisher>();
+        services.AddHostedService(sp => sp.GetRequiredService<ChangePublisher>());
         services.AddSingleton<EventDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<EventDispatcher>());
         // Contacts reload from the log on demand, so finished ones need not linger in memory.

@@ -23,13 +23,25 @@ public sealed class ApiKeyAuthenticationHandler(
     {
         if (!options.Ingestion.RequireApiKey)
             return Task.FromResult(Success("anonymous"));
-        if (!Request.Headers.TryGetValue(Header, out var values) || values.Count != 1 || string.IsNullOrEmpty(values[0]))
+        if (PresentedKey() is not { Length: > 0 } key)
             return Task.FromResult(AuthenticateResult.NoResult());
-        var presented = Encoding.UTF8.GetBytes(values[0]!);
+        var presented = Encoding.UTF8.GetBytes(key);
         // Compare against every key in constant time so timing does not reveal a prefix.
         var match = options.Ingestion.ApiKeys.FirstOrDefault(k =>
             CryptographicOperations.FixedTimeEquals(presented, Encoding.UTF8.GetBytes(k.Key)));
         return Task.FromResult(match is null ? AuthenticateResult.Fail("unknown API key") : Success(match.Name));
+    }
+
+    /// <summary>
+    /// The key from the header; on hub paths also from the query string, because browsers cannot set
+    /// headers on a WebSocket (SignalR's accessTokenFactory sends access_token).
+    /// </summary>
+    private string? PresentedKey()
+    {
+        if (Request.Headers.TryGetValue(Header, out var values) && values.Count == 1) return values[0];
+        if (!Request.Path.StartsWithSegments("/hubs")) return null;
+        return Request.Query.TryGetValue("access_token", out var token) ? token.ToString()
+            : Request.Query.TryGetValue("apiKey", out var key) ? key.ToString() : null;
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)

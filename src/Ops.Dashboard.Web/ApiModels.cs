@@ -16,20 +16,12 @@ public sealed record IntervalDto(
         Kpi.AbandonRatePercent(c));
 }
 
-public sealed record AgentCountsDto(int Available, int OnContact, int WrapUp, int Break, int Training, int Offline)
-{
-    public static AgentCountsDto From(IEnumerable<AgentState> states)
-    {
-        var s = states.ToList();
-        int Count(AgentState x) => s.Count(v => v == x);
-        return new(Count(AgentState.Available), Count(AgentState.OnContact), Count(AgentState.WrapUp),
-            Count(AgentState.Break), Count(AgentState.Training), Count(AgentState.Offline));
-    }
-}
+public sealed record AgentCountsDto(int Available, int OnContact, int WrapUp, int Break, int Training, int Offline);
 
+/// <param name="OldestWaitingSince">Entry time of the oldest waiting contact, so a screen can tick the longest wait itself.</param>
 public sealed record QueueDto(
     string Id, string Name, string Channel, int SlThresholdSeconds, double SlTargetPercent, int ShortAbandonSeconds,
-    int Waiting, double? LongestWaitSeconds, AgentCountsDto Agents, IntervalDto Today);
+    int Waiting, double? LongestWaitSeconds, DateTimeOffset? OldestWaitingSince, AgentCountsDto Agents, IntervalDto Today);
 
 public sealed record AgentDto(
     string Id, string? Name, string? Team, string State, DateTimeOffset StateSinceUtc, IReadOnlyList<string> Queues,

@@ -47,6 +47,19 @@ public static class OpsHostExtensions
         return builder;
     }
 
+    /// <summary>The live feed of this node, its wallboard layouts and the SignalR hub that pushes both.</summary>
+    public static WebApplicationBuilder AddOpsLiveFeed(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<LiveFeed>();
+        builder.Services.AddHostedService<LiveFeedSubscription>();
+        builder.Services.AddSingleton(sp => new BoardCatalog(
+            BoardCatalog.Locate(builder.Configuration, builder.Environment.ContentRootPath), sp.GetRequiredService<Ops.Dashboard.Domain.OpsOptions>()));
+        builder.Services.AddSignalR().AddJsonProtocol(o =>
+            o.PayloadSerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
+        builder.Services.AddHostedService<WallboardHubBridge>();
+        return builder;
+    }
+
     public static string StoragePath(IConfiguration configuration) =>
         Path.GetFullPath(configuration["Storage:Path"] is { Length: > 0 } p ? p : Path.Combine("data", "ops.db"));
 }

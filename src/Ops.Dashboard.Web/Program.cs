@@ -7,12 +7,14 @@ return await OpsConfigurationExtensions.RunOrExplainAsync(async () =>
     builder.AddOpsStorage();
     builder.AddOpsOrleans();
     builder.AddOpsApi();
+    builder.AddOpsLiveFeed();
     builder.AddOpsSimulator();
 
     var app = builder.Build();
     app.UseAuthentication();
     app.UseAuthorization();
     app.MapOpsApi();
+    app.MapHub<WallboardHub>(WallboardHub.Path);
     await app.RunAsync();
 });
 

@@ -10,16 +10,17 @@ public sealed class ReadModel(IGrainFactory grains, OpsOptions options, SiteCloc
 
     public async Task<IReadOnlyList<QueueDto>> QueuesAsync()
     {
-        var agents = await grains.GetGrain<IAgentDirectoryGrain>(0).ListAsync();
+        var counts = await grains.GetGrain<IAgentDirectoryGrain>(0).CountsByQueueAsync();
         var snapshots = await Task.WhenAll(options.Queues.Select(q => grains.GetGrain<IQueueGrain>(q.Id).GetSnapshotAsync()));
-        return [.. options.Queues.Zip(snapshots, (q, s) => ToDto(q, s, agents))];
+        return [.. snapshots.Select(s => ToDto(new QueueLive(s, counts.GetValueOrDefault(s.Queue) ?? AgentCounts.None))!)];
     }
 
     public async Task<QueueDto?> QueueAsync(string id)
     {
-        if (options.FindQueue(id) is not { } q) return null;
-        var agents = await grains.GetGrain<IAgentDirectoryGrain>(0).ListAsync();
-        return ToDto(q, await grains.GetGrain<IQueueGrain>(id).GetSnapshotAsync(), agents);
+        if (options.FindQueue(id) is null) return null;
+        var counts = await grains.GetGrain<IAgentDirectoryGrain>(0).CountsByQueueAsync();
+        var snapshot = await grains.GetGrain<IQueueGrain>(id).GetSnapshotAsync();
+        return ToDto(new QueueLive(snapshot, counts.GetValueOrDefault(id) ?? AgentCounts.None));
     }
 
     public async Task<IReadOnlyList<AgentDto>> AgentsAsync()
@@ -66,16 +67,24 @@ public sealed class ReadModel(IGrainFactory grains, OpsOptions options, SiteCloc
         return new DateTimeOffset(local, clock.TimeZone.GetUtcOffset(local)).ToUniversalTime();
     }
 
-    private QueueDto ToDto(QueueOptions q, QueueSnapshot s, IReadOnlyList<AgentSummary> agents)
+    /// <summary>The read API's queue shape from live figures; null for a queue no longer configured.</summary>
+    public QueueDto? ToDto(QueueLive live)
     {
+        if (options.FindQueue(live.Snapshot.Queue) is not { } q) return null;
         var (start, end) = clock.DayBounds(clock.LocalDate(clock.Now));
-        var now = time.GetUtcNow();
+        var s = live.Snapshot;
+        var a = live.Agents;
         return new QueueDto(
             q.Id, q.Name, q.Channel, q.SlThresholdSeconds, q.SlTargetPercent, q.ShortAbandonSeconds,
-            s.Waiting, s.OldestWaitingSince is { } oldest ? Math.Max(0, Math.Round((now - oldest).TotalSeconds, 1)) : null,
-            AgentCountsDto.From(agents.Where(a => a.Queues.Contains(q.Id)).Select(a => a.State)),
+            s.Waiting, LongestWaitSeconds(s.OldestWaitingSince), s.OldestWaitingSince,
+            new AgentCountsDto(a.Available, a.OnContact, a.WrapUp, a.Break, a.Training, a.Offline),
             IntervalDto.From(start, end, s.Today));
     }
+
+    public double? LongestWaitSeconds(DateTimeOffset? oldestWaitingSince) =>
+        oldestWaitingSince is { } oldest ? Math.Max(0, Math.Round((time.GetUtcNow() - oldest).TotalSeconds, 1)) : null;
+
+    public DateOnly Today => clock.LocalDate(clock.Now);
 
     private DateTimeOffset BucketStart(DateTimeOffset at, string bucket) => bucket switch
     {

@@ -1,0 +1,157 @@
+using System.Collections.Concurrent;
+using Ops.Dashboard.Contracts;
+using Ops.Dashboard.Grains;
+
+namespace Ops.Dashboard.Web;
+
+/// <summary>One batch of changes as the screens see it.</summary>
+public sealed record LiveChange(
+    IReadOnlyList<QueueDto> Queues, IReadOnlyList<AgentDto> Agents, long AppliedSeq, DateTimeOffset ReceivedAt);
+
+/// <summary>
+/// This node's latest figures and the fan-out point for its screens: Blazor components and the
+/// SignalR bridge subscribe here (and dispose the subscription); the feed observer writes here.
+/// </summary>
+public sealed class LiveFeed(ReadModel read, TimeProvider time, ILogger<LiveFeed> logger)
+{
+    private readonly ConcurrentDictionary<string, QueueDto> _queues = new();
+    private readonly ConcurrentDictionary<string, AgentDto> _agents = new();
+    private readonly object _subscribersGate = new();
+    private ImmutableSubscribers _subscribers = ImmutableSubscribers.Empty;
+    private long _lastUpdateTicks;
+
+    public IReadOnlyCollection<QueueDto> Queues => [.. _queues.Values];
+
+    public IReadOnlyCollection<AgentDto> Agents => [.. _agents.Values];
+
+    public QueueDto? Queue(string id) => _queues.GetValueOrDefault(id);
+
+    /// <summary>When the last batch (or heartbeat) arrived; null before the first one.</summary>
+    public DateTimeOffset? LastUpdateAt => Interlocked.Read(ref _lastUpdateTicks) is var t and > 0 ? new DateTimeOffset(t, TimeSpan.Zero) : null;
+
+    public long AppliedSeq { get; private set; }
+
+    /// <summary>Subscribes to every change; dispose the result to stop.</summary>
+    public IDisposable Subscribe(Func<LiveChange, Task> onChange)
+    {
+        var subscription = new Subscription(this, onChange);
+        lock (_subscribersGate) _subscribers = _subscribers.Add(subscription);
+        return subscription;
+    }
+
+    /// <summary>Fills the figures from the grains, so a screen opened before the first batch is right at once.</summary>
+    public async Task LoadAsync()
+    {
+        var queues = await read.QueuesAsync();
+        var agents = await read.AgentsAsync();
+        foreach (var q in queues) _queues[q.Id] = q;
+        foreach (var a in agents) _agents[a.Id] = a;
+        await PublishAsync(new LiveChange(queues, agents, AppliedSeq, time.GetUtcNow()));
+    }
+
+    /// <summary>Applies a batch from the change feed and tells every subscriber.</summary>
+    public Task ApplyAsync(ChangeBatch batch)
+    {
+        var queues = batch.Queues.Select(read.ToDto).OfType<QueueDto>().ToList();
+        var today = read.Today;
+        var agents = batch.Agents.Select(a => AgentDto.From(a, today)).ToList();
+        foreach (var q in queues) _queues[q.Id] = q;
+        foreach (var a in agents) _agents[a.Id] = a;
+        AppliedSeq = Math.Max(AppliedSeq, batch.AppliedSeq);
+        return PublishAsync(new LiveChange(queues, agents, batch.AppliedSeq, time.GetUtcNow()));
+    }
+
+    private async Task PublishAsync(LiveChange change)
+    {
+        Interlocked.Exchange(ref _lastUpdateTicks, change.ReceivedAt.UtcTicks);
+        // Concurrently, so one slow screen does not delay the others; one broken screen does not stop them.
+        await Task.WhenAll(_subscribers.Items.Select(async s =>
+        {
+            try
+            {
+                await s.Handler(change);
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "A live-feed subscriber failed");
+            }
+        }));
+    }
+
+    private void Remove(Subscription s)
+    {
+        lock (_subscribersGate) _subscribers = _subscribers.Remove(s);
+    }
+
+    private sealed class Subscription(LiveFeed feed, Func<LiveChange, Task> handler) : IDisposable
+    {
+        public Func<LiveChange, Task> Handler { get; } = handler;
+
+        public void Dispose() => feed.Remove(this);
+    }
+
+    /// <summary>Copy-on-write list: publishing iterates without a lock while screens come and go.</summary>
+    private sealed record ImmutableSubscribers(Subscription[] Items)
+    {
+        public static readonly ImmutableSubscribers Empty = new([]);
+        public ImmutableSubscribers Add(Subscription s) => new([.. Items, s]);
+        public ImmutableSubscribers Remove(Subscription s) => new([.. Items.Where(i => i != s)]);
+    }
+}
+
+/// <summary>This node's observer of the change feed.</summary>
+public sealed class LiveFeedObserver(LiveFeed feed) : ILiveFeedObserver
+{
+    public Task OnChangesAsync(ChangeBatch batch) => feed.ApplyAsync(batch);
+}
+
+/// <summary>Keeps this node subscribed to the change feed (renewing before expiry) and unsubscribes on stop.</summary>
+public sealed class LiveFeedSubscription(
+    IGrainFactory grains, LiveFeed feed, EventDispatcher dispatcher, ILogger<LiveFeedSubscription> logger) : BackgroundService
+{
+    private static readonly TimeSpan Renew = ChangeFeedGrain.Expiry / 3;
+    // Held here: the runtime keeps only a weak reference to an observer object.
+    private readonly LiveFeedObserver _observer = new(feed);
+    private ILiveFeedObserver? _reference;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await dispatcher.Recovered.WaitAsync(stoppingToken);
+        _reference = grains.CreateObjectReference<ILiveFeedObserver>(_observer);
+        var loaded = false;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await grains.GetGrain<IChangeFeedGrain>(0).SubscribeAsync(_reference);
+                if (!loaded)
+                {
+                    await feed.LoadAsync();
+                    loaded = true;
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning(ex, "Subscribing to the change feed failed; retrying");
+            }
+            await Task.Delay(loaded ? Renew : TimeSpan.FromSeconds(1), stoppingToken);
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_reference is not null)
+        {
+            try
+            {
+                await grains.GetGrain<IChangeFeedGrain>(0).UnsubscribeAsync(_reference);
+            }
+            catch (Exception ex)
+            {
+                logger.LogDebug(ex, "Unsubscribe on stop failed; the subscription expires by itself");
+            }
+            grains.DeleteObjectReference<ILiveFeedObserver>(_reference);
+        }
+        await base.StopAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,115 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+using Ops.Dashboard.Domain;
+
+namespace Ops.Dashboard.Web;
+
+/// <summary>Everything a screen receives: the first message after subscribing, and again after a reconnect.</summary>
+public sealed record WallboardSnapshot(IReadOnlyList<QueueDto> Queues, IReadOnlyList<AgentDto> Agents, long AppliedSeq, DateTimeOffset At);
+
+public sealed record Heartbeat(long AppliedSeq, DateTimeOffset At);
+
+/// <summary>The client methods of <see cref="WallboardHub"/>; their names are the wire names.</summary>
+public interface IWallboardClient
+{
+    Task Snapshot(WallboardSnapshot snapshot);
+
+    Task QueueUpdated(QueueDto queue);
+
+    Task AgentStatesUpdated(IReadOnlyList<AgentDto> agents);
+
+    /// <summary>Sent at least every 2 s, so a screen can tell a quiet floor from a dead feed.</summary>
+    Task Heartbeat(Heartbeat heartbeat);
+}
+
+/// <summary>Group names in one place.</summary>
+public static class WallboardGroups
+{
+    public const string All = "all";
+    public static string Queue(string id) => "queue:" + id;
+    public static string Board(string name) => "board:" + name;
+}
+
+/// <summary>
+/// <c>/hubs/wallboard</c>. Clients subscribe to everything, a queue or a board and get a snapshot at
+/// once; updates are pushed by <see cref="WallboardHubBridge"/> through IHubContext.
+/// </summary>
+[Authorize]
+public sealed class WallboardHub(LiveFeed feed, BoardCatalog boards, OpsOptions options) : Hub<IWallboardClient>
+{
+    public const string Path = "/hubs/wallboard";
+
+    public async Task SubscribeAll()
+    {
+        await Groups.AddToGroupAsync(Context.ConnectionId, WallboardGroups.All);
+        await Clients.Caller.Snapshot(Snapshot(_ => true));
+    }
+
+    public async Task SubscribeQueue(string queue)
+    {
+        if (options.FindQueue(queue) is null) throw new HubException($"unknown queue '{queue}'");
+        await Groups.AddToGroupAsync(Context.ConnectionId, WallboardGroups.Queue(queue));
+        await Clients.Caller.Snapshot(Snapshot(q => q == queue));
+    }
+
+    public async Task SubscribeBoard(string board)
+    {
+        var load = boards.Load(board);
+        if (load.Board is null) throw new HubException($"{load.File}: {string.Join("; ", load.Errors)}");
+        var queues = load.Board.QueueIds();
+        await Groups.AddToGroupAsync(Context.ConnectionId, WallboardGroups.Board(board));
+        await Clients.Caller.Snapshot(Snapshot(queues.Contains));
+    }
+
+    private WallboardSnapshot Snapshot(Func<string, bool> queue) => new(
+        [.. feed.Queues.Where(q => queue(q.Id)).OrderBy(q => q.Id, StringComparer.Ordinal)],
+        [.. feed.Agents.Where(a => a.Queues.Any(queue)).OrderBy(a => a.Id, StringComparer.Ordinal)],
+        feed.AppliedSeq,
+        feed.LastUpdateAt ?? DateTimeOffset.UnixEpoch);
+}
+
+/// <summary>Pushes this node's live changes to its SignalR clients, each to the groups that show it.</summary>
+public sealed class WallboardHubBridge(LiveFeed feed, BoardCatalog boards, IHubContext<WallboardHub, IWallboardClient> hub) : IHostedService
+{
+    private IDisposable? _subscription;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _subscription = feed.Subscribe(PushAsync);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _subscription?.Dispose();
+        return Task.CompletedTask;
+    }
+
+    private long _lastHeartbeatTicks;
+
+    private async Task PushAsync(LiveChange change)
+    {
+        var sends = new List<Task>();
+        // At most one heartbeat a second, so a board whose queues are quiet still knows the feed is alive.
+        if (change.ReceivedAt.UtcTicks - Interlocked.Read(ref _lastHeartbeatTicks) >= TimeSpan.TicksPerSecond)
+        {
+            Interlocked.Exchange(ref _lastHeartbeatTicks, change.ReceivedAt.UtcTicks);
+            sends.Add(hub.Clients.All.Heartbeat(new Heartbeat(change.AppliedSeq, change.ReceivedAt)));
+        }
+        foreach (var q in change.Queues)
+            sends.Add(hub.Clients.Groups(Groups(q.Id)).QueueUpdated(q));
+        if (change.Agents.Count > 0)
+        {
+            foreach (var group in change.Agents.SelectMany(a => a.Queues).Distinct().SelectMany(Groups).Distinct())
+            {
+                var queue = group.StartsWith("queue:", StringComparison.Ordinal) ? group["queue:".Length..] : null;
+                var agents = queue is null ? change.Agents : [.. change.Agents.Where(a => a.Queues.Contains(queue))];
+                sends.Add(hub.Clients.Group(group).AgentStatesUpdated(agents));
+            }
+        }
+        await Task.WhenAll(sends);
+    }
+
+    private IReadOnlyList<string> Groups(string queue) =>
+        [WallboardGroups.All, WallboardGroups.Queue(queue), .. boards.BoardsShowing(queue).Select(WallboardGroups.Board)];
+}
