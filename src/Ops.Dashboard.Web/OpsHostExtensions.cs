@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication;
+using Orleans.Dashboard;
 using Microsoft.Data.Sqlite;
 using Ops.Dashboard.Grains;
 using Ops.Dashboard.Storage;
@@ -29,6 +30,7 @@ public static class OpsHostExtensions
         {
             silo.UseLocalhostClustering(siloPort, gatewayPort);
             silo.AddOpsGrainStorage(connectionString, OpsGrainStorage.Name);
+            silo.AddDashboard();
         });
         builder.Services.AddOpsDispatch();
         return builder;
@@ -58,6 +60,17 @@ public static class OpsHostExtensions
             o.PayloadSerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         builder.Services.AddHostedService<WallboardHubBridge>();
         return builder;
+    }
+
+    /// <summary>
+    /// Orleans' own dashboard at /orleans. Until sign-in with roles exists it answers only requests
+    /// from this machine, which is where an administrator of a single-node install sits.
+    /// </summary>
+    public static WebApplication MapOpsOrleansDashboard(this WebApplication app)
+    {
+        app.MapOrleansDashboard(routePrefix: "/orleans").RequireAuthorization(p => p.RequireAssertion(ctx =>
+            ctx.Resource is HttpContext http && http.Connection.RemoteIpAddress is { } ip && System.Net.IPAddress.IsLoopback(ip)));
+        return app;
     }
 
     public static string StoragePath(IConfiguration configuration) =>

@@ -15,6 +15,7 @@ return await OpsConfigurationExtensions.RunOrExplainAsync(async () =>
     app.UseAuthorization();
     app.MapOpsApi();
     app.MapHub<WallboardHub>(WallboardHub.Path);
+    app.MapOpsOrleansDashboard();
     await app.RunAsync();
 });
 
