@@ -77,12 +77,14 @@ public sealed class ContactLifecycle
         (ResolvedAt is not null || Current?.Outcome == SegmentOutcome.Abandoned)
         && Segments.All(s => s.AnsweredAt is null || s.HandleEndAt is not null);
 
+    // A transfer sorts before an answer at the same instant: an escalation picked up at once by an
+    // idle agent of the target queue is answered there, not lost on the already answered source.
     private static int Rank(EventType t) => t switch
     {
         EventType.ContactCreated => 0,
-        EventType.ContactAnswered => 1,
-        EventType.ContactAbandoned => 2,
-        EventType.ContactTransferred => 3,
+        EventType.ContactTransferred => 1,
+        EventType.ContactAnswered => 2,
+        EventType.ContactAbandoned => 3,
         EventType.ContactResolved => 4,
         _ => 5,
     };
@@ -196,7 +198,7 @@ public sealed class ContactLifecycle
     /// </summary>
     private static DateTimeOffset? HandleEnd(DateTimeOffset answeredAt, DateTimeOffset? release, List<OpsEvent>? timeline)
     {
-        var (exit, wrapExit) = timeline is null ? (null, null) : Exits(timeline, answeredAt);
+        var (exit, wrapExit) = timeline is null ? (null, null) : Exits(timeline, answeredAt, release);
         if (exit?.State == AgentState.WrapUp) return wrapExit?.At;
         return (release, exit?.At) switch
         {
@@ -207,13 +209,21 @@ public sealed class ContactLifecycle
         };
     }
 
-    /// <summary>The agent's first change out of on-contact after the answer and, if that was wrap-up, the change that ended it.</summary>
-    private static (OpsEvent? Exit, OpsEvent? WrapExit) Exits(IReadOnlyList<OpsEvent> sortedTimeline, DateTimeOffset answeredAt)
+    /// <summary>
+    /// The agent's first change out of on-contact after the answer and, if that was wrap-up, the change
+    /// that ended it. An on-contact after the release is the agent's next contact: what follows is not ours.
+    /// </summary>
+    private static (OpsEvent? Exit, OpsEvent? WrapExit) Exits(IReadOnlyList<OpsEvent> sortedTimeline, DateTimeOffset answeredAt, DateTimeOffset? release)
     {
         for (var i = 0; i < sortedTimeline.Count; i++)
         {
             var e = sortedTimeline[i];
-            if (e.At <= answeredAt || e.State == AgentState.OnContact) continue;
+            if (e.At <= answeredAt) continue;
+            if (e.State == AgentState.OnContact)
+            {
+                if (release is { } r && e.At > r) return (null, null);
+                continue;
+            }
             if (e.State != AgentState.WrapUp) return (e, null);
             for (var j = i + 1; j < sortedTimeline.Count; j++)
                 if (sortedTimeline[j].State != AgentState.WrapUp) return (e, sortedTimeline[j]);
@@ -229,7 +239,8 @@ public sealed class ContactLifecycle
     /// </summary>
     public static DateTimeOffset? HandleEndDecidedBy(IReadOnlyList<OpsEvent> sortedTimeline, DateTimeOffset answeredAt)
     {
-        var (exit, wrapExit) = Exits(sortedTimeline, answeredAt);
+        // Without the release this can only come out later than the contact's own answer: it over-includes, never misses.
+        var (exit, wrapExit) = Exits(sortedTimeline, answeredAt, release: null);
         return exit?.State == AgentState.WrapUp ? wrapExit?.At : exit?.At;
     }
 

@@ -197,7 +197,7 @@ public static class EventParser
 
         private T? RequiredEnum<T>(string name) where T : struct, Enum
         {
-            if (!e.TryGetProperty(name, out _))
+            if (!e.TryGetProperty(name, out var p) || p.ValueKind == JsonValueKind.Null)
             {
                 Error(name, "is required");
                 return null;

@@ -80,8 +80,9 @@ public sealed class AgentGrain(
         return Task.FromResult(Summary());
     }
 
+    // An agent named in any event exists, even one only ever named by a contact.answered.
     public Task<AgentSummary?> GetAsync() =>
-        Task.FromResult(S.Timeline.Count == 0 && S.QueuesAt == DateTimeOffset.MinValue ? null : Summary());
+        Task.FromResult(S.Timeline.Count == 0 && S.QueuesAt == DateTimeOffset.MinValue && S.Links.Count == 0 ? null : Summary());
 
     public async Task CheckpointAsync()
     {

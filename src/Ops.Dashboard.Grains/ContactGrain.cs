@@ -17,6 +17,8 @@ public sealed class ContactGrain(EventLog log, OpsOptions options) : Grain, ICon
     private readonly Dictionary<string, OpsEvent> _agentEvents = [];
     // Agents whose state events have been read from the log, and from which time on.
     private readonly Dictionary<string, DateTimeOffset> _agentsLoadedSince = [];
+    // Agents told of this contact (a link sent): from then on they forward their state changes.
+    private readonly HashSet<string> _linkedAgents = [];
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -45,23 +47,26 @@ public sealed class ContactGrain(EventLog log, OpsOptions options) : Grain, ICon
             .ToList();
 
         if (after.IsSettled) DeactivateOnIdle();
-        return new ContactUpdate(deltas, WaitingFacts(before, after), Links(before, after));
+        var links = Links(before, after);
+        foreach (var link in links) if (!link.Removed) _linkedAgents.Add(link.AgentId);
+        return new ContactUpdate(deltas, WaitingFacts(before, after), links);
     }
 
-    public Task<ContactView?> GetAsync()
+    public async Task<ContactView?> GetAsync()
     {
+        await LoadAgentEventsAsync(long.MaxValue);
         var c = Derive(long.MaxValue);
         if (!c.Known)
         {
             DeactivateOnIdle();
-            return Task.FromResult<ContactView?>(null);
+            return null;
         }
         var segments = c.Segments.Select(s => new ContactSegmentView(
             s.Queue, s.EnteredAt, s.Outcome, s.AnsweredAt, s.AgentId, s.Wait?.TotalSeconds,
             s.TransferredAt, s.HandleEndAt, s.HandleTime?.TotalSeconds)).ToList();
-        return Task.FromResult<ContactView?>(new ContactView(
+        return new ContactView(
             c.ContactId, c.Status, c.Channel, c.Priority, c.Current?.Queue, c.CreatedAt,
-            c.FirstResponse?.TotalSeconds, c.ResolvedAt, c.Csat, segments, c.History.Count));
+            c.FirstResponse?.TotalSeconds, c.ResolvedAt, c.Csat, segments, c.History.Count);
     }
 
     private ContactLifecycle Derive(long uptoSeq) => ContactLifecycle.Derive(
@@ -86,7 +91,8 @@ public sealed class ContactGrain(EventLog log, OpsOptions options) : Grain, ICon
             .Select(g => (Agent: g.Key, Since: g.Min(e => e.At)));
         foreach (var (agent, since) in answers)
         {
-            if (_agentsLoadedSince.TryGetValue(agent, out var loaded) && loaded <= since) continue;
+            // Until the agent has been told of this contact it forwards nothing, so read up to now again.
+            if (_linkedAgents.Contains(agent) && _agentsLoadedSince.TryGetValue(agent, out var loaded) && loaded <= since) continue;
             // Later changes (seq > maxSeq) reach this contact through the agent grain, which knows it by then.
             foreach (var e in await log.ReadAgentAsync(agent, since, since + HandleWindow, maxSeq))
                 if (e.Type == EventType.AgentState) _agentEvents.TryAdd(e.Id, e);

@@ -1,0 +1,118 @@
+using Ops.Dashboard.Contracts;
+using Ops.Dashboard.Domain;
+using static Ops.Dashboard.Grains.Tests.Ev;
+
+namespace Ops.Dashboard.Grains.Tests;
+
+[Collection(OpsClusterCollection.Name)]
+public class AgentGrainTests(OpsClusterFixture fx)
+{
+    private Task<AgentSummary?> Agent(string id) => fx.Grains.GetGrain<IAgentGrain>(id).GetAsync();
+
+    /// <summary>Record equality, with the queue lists compared by content (they are copies after serialisation).</summary>
+    private static void AssertSame(AgentSummary expected, AgentSummary actual)
+    {
+        Assert.Equal(expected.Queues, actual.Queues);
+        Assert.Equal(expected with { Queues = NoQueues }, actual with { Queues = NoQueues });
+    }
+
+    private static readonly string[] NoQueues = [];
+
+    private async Task<AgentSummary> Listed(string id) =>
+        Assert.Single(await fx.Grains.GetGrain<IAgentDirectoryGrain>(0).ListAsync(), a => a.Id == id);
+
+    [Fact]
+    public async Task Agent_state_time_in_state_current_contact_and_handled_today()
+    {
+        const string anna = "ag-anna";
+        await fx.IngestAsync(
+            State(anna, AgentState.Available, Day("08:00:00"), name: "Anna Berg", team: "Nord"),
+            AgentQueues(anna, Day("08:00:00"), "agents"));
+        var a = await Agent(anna);
+        Assert.NotNull(a);
+        Assert.Equal((AgentState.Available, T(Day("08:00:00")), (string?)null), (a.State, a.StateSince, a.CurrentContactId));
+        Assert.Equal(("Anna Berg", "Nord"), (a.Name, a.Team));
+        Assert.Equal(new[] { "agents" }, a.Queues);
+
+        // answers cA at 09:00:05
+        await fx.IngestAsync(
+            Created("ag-cA", "agents", Day("09:00:00")),
+            Answered("ag-cA", anna, Day("09:00:05")),
+            State(anna, AgentState.OnContact, Day("09:00:05")));
+        a = await Agent(anna);
+        Assert.Equal((AgentState.OnContact, T(Day("09:00:05")), "ag-cA", 0), (a!.State, a.StateSince, a.CurrentContactId, a.HandledToday));
+
+        // resolves at 09:03:00 and wraps up: still busy with cA
+        await fx.IngestAsync(Resolved("ag-cA", Day("09:03:00"), anna), State(anna, AgentState.WrapUp, Day("09:03:00")));
+        a = await Agent(anna);
+        Assert.Equal((AgentState.WrapUp, T(Day("09:03:00")), "ag-cA", 0), (a!.State, a.StateSince, a.CurrentContactId, a.HandledToday));
+
+        // leaves wrap-up at 09:04:00: cA handled, 09:00:05..09:04:00 = 235 s
+        await fx.IngestAsync(State(anna, AgentState.Available, Day("09:04:00")));
+        a = await Agent(anna);
+        Assert.Equal((AgentState.Available, T(Day("09:04:00")), (string?)null), (a!.State, a.StateSince, a.CurrentContactId));
+        Assert.Equal((1, 235_000L), (a.HandledToday, a.HandleMsToday));
+
+        // answers cB at 09:10:20 and is on it "now" (14:00): 4 h 49 min 40 s in state
+        await fx.IngestAsync(
+            Created("ag-cB", "agents", Day("09:10:00")),
+            Answered("ag-cB", anna, Day("09:10:20")),
+            State(anna, AgentState.OnContact, Day("09:10:20")));
+        a = await Agent(anna);
+        Assert.Equal((AgentState.OnContact, "ag-cB", 1, 235_000L), (a!.State, a.CurrentContactId, a.HandledToday, a.HandleMsToday));
+        Assert.Equal(new TimeSpan(4, 49, 40), fx.Clock.Now - a.StateSince);
+        Assert.Equal(new DateOnly(2026, 11, 23), a.Day);
+
+        // the directory holds the same summary
+        AssertSame(a, await Listed(anna));
+    }
+
+    [Fact]
+    public async Task Repeated_state_keeps_the_time_the_state_was_entered()
+    {
+        // available 08:00, a repeated "available" at 08:30 (e.g. a source heartbeat) does not restart time in state
+        await fx.IngestAsync(State("ag-rep", AgentState.Available, Day("08:00:00")));
+        await fx.IngestAsync(State("ag-rep", AgentState.Available, Day("08:30:00")));
+        var a = await Agent("ag-rep");
+        Assert.Equal((AgentState.Available, T(Day("08:00:00"))), (a!.State, a.StateSince));
+
+        // a late event from before is put in its place in the timeline: the latest state still wins
+        await fx.IngestAsync(State("ag-rep", AgentState.Break, Day("07:45:00")));
+        a = await Agent("ag-rep");
+        Assert.Equal((AgentState.Available, T(Day("08:00:00"))), (a!.State, a.StateSince));
+    }
+
+    [Fact]
+    public async Task Agent_directory_lists_every_agent_ordered_by_id()
+    {
+        await fx.IngestAsync(
+            State("dir-2", AgentState.Break, Day("10:00:00"), name: "Berta"),
+            State("dir-1", AgentState.Available, Day("10:01:00"), name: "Arne", team: "Süd"),
+            State("dir-3", AgentState.Training, Day("10:02:00")));
+        await fx.IngestAsync(State("dir-3", AgentState.Offline, Day("12:00:00")));
+
+        var all = await fx.Grains.GetGrain<IAgentDirectoryGrain>(0).ListAsync();
+        var ours = all.Where(a => a.Id.StartsWith("dir-", StringComparison.Ordinal)).ToList();
+        Assert.Equal(new[] { "dir-1", "dir-2", "dir-3" }, ours.Select(a => a.Id));
+        Assert.Equal(new[] { AgentState.Available, AgentState.Break, AgentState.Offline }, ours.Select(a => a.State));
+        Assert.Equal(new[] { "Arne", "Berta", null }, ours.Select(a => a.Name));
+        Assert.Equal("Süd", ours[0].Team);
+        Assert.Equal(T(Day("12:00:00")), ours[2].StateSince);
+        Assert.Equal(all.Select(a => a.Id).Order(StringComparer.Ordinal), all.Select(a => a.Id));
+    }
+
+    [Fact]
+    public async Task Agent_named_first_in_contact_answered_exists()
+    {
+        // DESIGN (read API): "An agent named for the first time in any event is created on the spot".
+        await fx.IngestAsync(
+            Created("ghost-c", "agents", Day("11:00:00")),
+            Answered("ghost-c", "ghost-ag", Day("11:00:10")));
+
+        var listed = await Listed("ghost-ag");
+        Assert.Equal("ghost-ag", (await fx.Grains.GetGrain<IContactGrain>("ghost-c").GetAsync())!.Segments[0].AgentId);
+        var own = await Agent("ghost-ag");
+        Assert.NotNull(own);
+        AssertSame(listed, own);
+    }
+}
