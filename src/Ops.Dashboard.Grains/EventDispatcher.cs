@@ -177,16 +177,20 @@ public sealed class EventDispatcher(
             grains.GetGrain<IContactGrain>(kv.Key).ApplyAsync(new ContactBatch(fromSeq, toSeq, kv.Value))));
 
         // Phase 3: queues, agents' links, shifts.
-        var deltas = updates.SelectMany(u => u.Deltas).GroupBy(d => d.Key.Queue);
+        // Deltas of the same interval from different contacts are summed into one.
+        var deltas = updates.SelectMany(u => u.Deltas)
+            .GroupBy(d => d.Key)
+            .Select(g => new CounterDelta(g.Key, g.Select(d => d.Delta).Aggregate((a, b) => a + b)))
+            .Where(d => !d.Delta.IsZero)
+            .GroupBy(d => d.Key.Queue)
+            .ToDictionary(g => g.Key, g => g.ToList());
         var facts = updates.SelectMany(u => u.Waiting).GroupBy(f => f.Queue).ToDictionary(g => g.Key, g => g.ToList());
-        var queueIds = deltas.Select(g => g.Key).Union(facts.Keys).ToList();
+        var queueIds = deltas.Keys.Union(facts.Keys).ToList();
         var queueCalls = queueIds.Select(queue =>
         {
-            var summed = deltas.FirstOrDefault(g => g.Key == queue)?
-                .GroupBy(d => d.Key).Select(g => new CounterDelta(g.Key, g.Select(d => d.Delta).Aggregate((a, b) => a + b)))
-                .Where(d => !d.Delta.IsZero).ToList() ?? [];
             _touched.Queues.Add(queue);
-            return grains.GetGrain<IQueueGrain>(queue).ApplyAsync(new QueueBatch(fromSeq, toSeq, summed, facts.GetValueOrDefault(queue) ?? []));
+            return grains.GetGrain<IQueueGrain>(queue).ApplyAsync(new QueueBatch(
+                fromSeq, toSeq, deltas.GetValueOrDefault(queue) ?? [], facts.GetValueOrDefault(queue) ?? []));
         }).ToList();
         var linkCalls = updates.SelectMany(u => u.Links).GroupBy(l => l.AgentId).Select(async g =>
             (Agent: g.Key, Summary: await grains.GetGrain<IAgentGrain>(g.Key).ApplyLinksAsync(toSeq, g.ToList()))).ToList();
