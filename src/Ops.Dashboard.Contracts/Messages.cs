@@ -18,7 +18,11 @@ public sealed record WaitingFact(
     [property: Id(3)] Priority Priority,
     [property: Id(4)] Channel Channel);
 
-/// <summary>Absolute fact: an agent answered a contact (Removed when a late event undid that).</summary>
+/// <summary>
+/// Absolute fact: an agent answered a contact (Removed when a late event undid that). AnsweredAt and
+/// HandleEndAt are of the agent's latest answer; FirstAnsweredAt of its earliest, when a contact came
+/// back to the same agent, so that every state change that may matter still reaches the contact.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("ops.agent-link")]
 public sealed record AgentLink(
     [property: Id(0)] string AgentId,
@@ -26,7 +30,8 @@ public sealed record AgentLink(
     [property: Id(2)] string Queue,
     [property: Id(3)] DateTimeOffset AnsweredAt,
     [property: Id(4)] DateTimeOffset? HandleEndAt,
-    [property: Id(5)] bool Removed);
+    [property: Id(5)] bool Removed,
+    [property: Id(6)] DateTimeOffset FirstAnsweredAt);
 
 [GenerateSerializer, Immutable, Alias("ops.contact-batch")]
 public sealed record ContactBatch(

@@ -15,6 +15,8 @@ public sealed class AgentGrainState
     /// <summary>Contacts this agent answered recently, by contact id.</summary>
     [Id(5)] public Dictionary<string, AgentLink> Links { get; set; } = [];
     [Id(6)] public long LastSeq { get; set; }
+    [Id(7)] public DateTimeOffset NameAt { get; set; } = DateTimeOffset.MinValue;
+    [Id(8)] public DateTimeOffset TeamAt { get; set; } = DateTimeOffset.MinValue;
 }
 
 /// <summary>
@@ -42,9 +44,17 @@ public sealed class AgentGrain(
                     var at = S.Timeline.FindLastIndex(t => ContactLifecycle.TimeOrder.Compare(t, e) < 0) + 1;
                     S.Timeline.Insert(at, e);
                     added.Add(e);
-                    // The latest event that names the agent names it best.
-                    if (e.Name is not null && IsLatest(e)) S.Name = e.Name;
-                    if (e.Team is not null && IsLatest(e)) S.Team = e.Team;
+                    // The latest event (by event time) that names the agent names it best, whatever the arrival order.
+                    if (e.Name is not null && e.At >= S.NameAt)
+                    {
+                        S.Name = e.Name;
+                        S.NameAt = e.At;
+                    }
+                    if (e.Team is not null && e.At >= S.TeamAt)
+                    {
+                        S.Team = e.Team;
+                        S.TeamAt = e.At;
+                    }
                     break;
                 case EventType.AgentQueues when e.At >= S.QueuesAt:
                     S.Queues = [.. e.Queues ?? []];
@@ -55,11 +65,12 @@ public sealed class AgentGrain(
         if (added.Count > 0)
         {
             var earliest = added.Min(e => e.At);
-            foreach (var link in S.Links.Values.Where(l => l.AnsweredAt < added[^1].At))
+            foreach (var link in S.Links.Values.Where(l => l.FirstAnsweredAt < added[^1].At))
             {
-                // A change concerns a contact if it falls after the answer and no later than the change that decides its handle end.
+                // A change concerns a contact if it falls after the agent's first answer and no later
+                // than the change that decides the handle end of its latest.
                 var until = ContactLifecycle.HandleEndDecidedBy(S.Timeline, link.AnsweredAt);
-                if ((until is null || earliest <= until) && added.Any(e => e.At > link.AnsweredAt && (until is null || e.At <= until)))
+                if ((until is null || earliest <= until) && added.Any(e => e.At > link.FirstAnsweredAt && (until is null || e.At <= until)))
                     affected.Add(link.ContactId);
             }
         }
@@ -93,8 +104,6 @@ public sealed class AgentGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
         await CheckpointAsync();
-
-    private bool IsLatest(OpsEvent e) => ReferenceEquals(S.Timeline[^1], e);
 
     private void Touch(long toSeq)
     {

@@ -15,8 +15,8 @@ public sealed class ContactGrain(EventLog log, OpsOptions options) : Grain, ICon
 {
     private readonly Dictionary<string, OpsEvent> _events = [];
     private readonly Dictionary<string, OpsEvent> _agentEvents = [];
-    // Agents whose state events have been read from the log, and from which time on.
-    private readonly Dictionary<string, DateTimeOffset> _agentsLoadedSince = [];
+    // The answers (agent, time) after which the agent's state events have been read from the log.
+    private readonly HashSet<(string Agent, DateTimeOffset At)> _answersLoaded = [];
     // Agents told of this contact (a link sent): from then on they forward their state changes.
     private readonly HashSet<string> _linkedAgents = [];
 
@@ -87,16 +87,17 @@ public sealed class ContactGrain(EventLog log, OpsOptions options) : Grain, ICon
     {
         var answers = _events.Values
             .Where(e => e.AgentId is not null && e.Type is EventType.ContactAnswered or EventType.ContactResolved)
-            .GroupBy(e => e.AgentId!)
-            .Select(g => (Agent: g.Key, Since: g.Min(e => e.At)));
-        foreach (var (agent, since) in answers)
+            .Select(e => (Agent: e.AgentId!, e.At))
+            .Distinct()
+            .ToList();
+        foreach (var answer in answers)
         {
             // Until the agent has been told of this contact it forwards nothing, so read up to now again.
-            if (_linkedAgents.Contains(agent) && _agentsLoadedSince.TryGetValue(agent, out var loaded) && loaded <= since) continue;
+            if (_linkedAgents.Contains(answer.Agent) && _answersLoaded.Contains(answer)) continue;
             // Later changes (seq > maxSeq) reach this contact through the agent grain, which knows it by then.
-            foreach (var e in await log.ReadAgentAsync(agent, since, since + HandleWindow, maxSeq))
+            foreach (var e in await log.ReadAgentAsync(answer.Agent, answer.At, answer.At + HandleWindow, maxSeq))
                 if (e.Type == EventType.AgentState) _agentEvents.TryAdd(e.Id, e);
-            _agentsLoadedSince[agent] = since;
+            _answersLoaded.Add(answer);
         }
     }
 
@@ -119,11 +120,11 @@ public sealed class ContactGrain(EventLog log, OpsOptions options) : Grain, ICon
         var links = after.Segments
             .Where(s => s.AnsweredAt is not null && s.AgentId is not null)
             .GroupBy(s => s.AgentId!)
-            .Select(g => g.Last())
-            .Select(s => new AgentLink(s.AgentId!, Id, s.Queue, s.AnsweredAt!.Value, s.HandleEndAt, Removed: false))
+            .Select(g => (Last: g.Last(), First: g.Min(s => s.AnsweredAt!.Value)))
+            .Select(x => new AgentLink(x.Last.AgentId!, Id, x.Last.Queue, x.Last.AnsweredAt!.Value, x.Last.HandleEndAt, Removed: false, x.First))
             .ToList();
         foreach (var gone in before.Segments.Where(s => s.AgentId is not null && links.All(l => l.AgentId != s.AgentId)))
-            links.Add(new AgentLink(gone.AgentId!, Id, gone.Queue, gone.AnsweredAt!.Value, null, Removed: true));
+            links.Add(new AgentLink(gone.AgentId!, Id, gone.Queue, gone.AnsweredAt!.Value, null, Removed: true, gone.AnsweredAt!.Value));
         return links.DistinctBy(l => (l.AgentId, l.Removed)).ToList();
     }
 }
