@@ -12,7 +12,7 @@ public sealed record LiveChange(
 /// This node's latest figures and the fan-out point for its screens: Blazor components and the
 /// SignalR bridge subscribe here (and dispose the subscription); the feed observer writes here.
 /// </summary>
-public sealed class LiveFeed(ReadModel read, TimeProvider time, ILogger<LiveFeed> logger)
+public sealed class LiveFeed(ReadModel read, TimeProvider time, ILogger<LiveFeed> logger) : ILiveFigures
 {
     private readonly ConcurrentDictionary<string, QueueDto> _queues = new();
     private readonly ConcurrentDictionary<string, AgentDto> _agents = new();
@@ -150,7 +150,15 @@ public sealed class LiveFeedSubscription(
             {
                 logger.LogDebug(ex, "Unsubscribe on stop failed; the subscription expires by itself");
             }
-            grains.DeleteObjectReference<ILiveFeedObserver>(_reference);
+            try
+            {
+                grains.DeleteObjectReference<ILiveFeedObserver>(_reference);
+            }
+            catch (ArgumentException ex)
+            {
+                // The runtime may already have let go of it while shutting down.
+                logger.LogDebug(ex, "Observer reference already released");
+            }
         }
         await base.StopAsync(cancellationToken);
     }

@@ -8,6 +8,7 @@ return await OpsConfigurationExtensions.RunOrExplainAsync(async () =>
     builder.AddOpsOrleans();
     builder.AddOpsApi();
     builder.AddOpsLiveFeed();
+    builder.AddOpsUi();
     builder.AddOpsSimulator();
 
     var app = builder.Build();
@@ -15,6 +16,7 @@ return await OpsConfigurationExtensions.RunOrExplainAsync(async () =>
     app.UseAuthorization();
     app.MapOpsApi();
     app.MapHub<WallboardHub>(WallboardHub.Path);
+    app.MapOpsUi();
     app.MapOpsOrleansDashboard();
     await app.RunAsync();
 });

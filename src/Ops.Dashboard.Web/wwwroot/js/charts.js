@@ -1,0 +1,92 @@
+// A tiny ApexCharts bridge for TodayChart.razor: create once, update the series in place, destroy.
+// ApexCharts (MIT, 4.7.0 from npm) is copied to /lib/apexcharts by the build and loaded on first use.
+const libUrl = new URL("../lib/apexcharts/apexcharts.min.js", import.meta.url).href;
+let loading = null;
+
+function loadApex() {
+    if (globalThis.ApexCharts) return Promise.resolve(globalThis.ApexCharts);
+    loading ??= new Promise((resolve, reject) => {
+        const s = document.createElement("script");
+        s.src = libUrl;
+        s.onload = () => resolve(globalThis.ApexCharts);
+        s.onerror = () => { loading = null; reject(new Error("cannot load " + libUrl)); };
+        document.head.appendChild(s);
+    });
+    return loading;
+}
+
+function hourLabel(v) {
+    const h = Math.floor(v + 1e-9);
+    return `${String(((h % 24) + 24) % 24).padStart(2, "0")}:00`;
+}
+
+function options(series, xMax) {
+    // Type scales with the screen, like the rest of the board (1080p: ~21 px; 2160p: ~42 px).
+    const font = Math.max(12, Math.round(window.innerHeight / 52));
+    return {
+        chart: {
+            type: "line",
+            height: "100%",
+            width: "100%",
+            background: "transparent",
+            foreColor: "#cbd5e1",
+            fontFamily: "inherit",
+            toolbar: { show: false },
+            zoom: { enabled: false },
+            animations: { enabled: false },
+            redrawOnParentResize: true,
+            parentHeightOffset: 0,
+        },
+        theme: { mode: "dark" },
+        series,
+        colors: ["#38bdf8", "#fbbf24"],
+        stroke: { width: [0, 4], curve: "smooth" },
+        plotOptions: { bar: { columnWidth: "90%" } },
+        dataLabels: { enabled: false },
+        legend: { show: series.length > 1, fontSize: `${font}px`, position: "top", horizontalAlign: "right" },
+        tooltip: { enabled: false },
+        grid: { borderColor: "#334155", strokeDashArray: 0, padding: { left: 8, right: 8 } },
+        xaxis: {
+            type: "numeric",
+            min: 0,
+            max: xMax ?? 24,
+            tickAmount: 8,
+            labels: { formatter: hourLabel, style: { fontSize: `${font}px` }, hideOverlappingLabels: true },
+            axisTicks: { show: true },
+            tooltip: { enabled: false },
+        },
+        yaxis: {
+            min: 0,
+            forceNiceScale: true,
+            labels: { formatter: v => Math.round(v).toString(), style: { fontSize: `${font}px` } },
+        },
+        noData: { text: "no contacts yet today", style: { fontSize: `${font}px`, color: "#94a3b8" } },
+    };
+}
+
+export async function create(element, config) {
+    // Once per element, even if asked twice while the library is still loading.
+    if (!element || element._opsChart || element._opsCreating) return;
+    element._opsCreating = true;
+    try {
+        const ApexCharts = await loadApex();
+        const chart = new ApexCharts(element, options(config.series, config.xMax));
+        element._opsChart = chart;
+        await chart.render();
+    } finally {
+        delete element._opsCreating;
+    }
+}
+
+export function update(element, series) {
+    const chart = element?._opsChart;
+    if (chart) return chart.updateSeries(series, false);
+}
+
+export function destroy(element) {
+    const chart = element?._opsChart;
+    if (chart) {
+        chart.destroy();
+        delete element._opsChart;
+    }
+}
