@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Ops.Dashboard.Contracts;
 
 namespace Ops.Dashboard.Grains;
@@ -9,10 +10,11 @@ namespace Ops.Dashboard.Grains;
 /// <see cref="FlushEvery"/>: each queue and agent once per batch however often it changed, and an
 /// empty batch as a heartbeat when nothing did.
 /// </summary>
-public sealed class ChangePublisher(IGrainFactory grains, TimeProvider time, ILogger<ChangePublisher> logger) : BackgroundService
+public sealed class ChangePublisher(
+    IGrainFactory grains, TimeProvider time, IOptions<ChangeFeedOptions> options, ILogger<ChangePublisher> logger) : BackgroundService
 {
-    public static readonly TimeSpan FlushEvery = TimeSpan.FromMilliseconds(200);
-    public static readonly TimeSpan HeartbeatEvery = TimeSpan.FromSeconds(2);
+    private TimeSpan FlushEvery => TimeSpan.FromMilliseconds(options.Value.FlushMilliseconds);
+    private TimeSpan HeartbeatEvery => TimeSpan.FromSeconds(options.Value.HeartbeatSeconds);
 
     private readonly object _gate = new();
     private HashSet<string> _queues = [];
@@ -78,4 +80,13 @@ public sealed class ChangePublisher(IGrainFactory grains, TimeProvider time, ILo
         await grains.GetGrain<IChangeFeedGrain>(0).PublishAsync(new ChangeBatch(seq, time.GetUtcNow(), live, [.. agents.Values]));
         return true;
     }
+}
+
+/// <summary>Section "ChangeFeed": how often changes are published, and the heartbeat when nothing changes.</summary>
+public sealed class ChangeFeedOptions
+{
+    public int FlushMilliseconds { get; set; } = 200;
+
+    /// <summary>Screens call the data stale after 10 s without any message, so keep this well below 10.</summary>
+    public int HeartbeatSeconds { get; set; } = 2;
 }

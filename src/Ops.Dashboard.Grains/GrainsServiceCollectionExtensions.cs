@@ -8,6 +8,10 @@ public static class GrainsServiceCollectionExtensions
     /// <summary>The dispatcher that feeds stored events to the grains (a hosted service started after the silo).</summary>
     public static IServiceCollection AddOpsDispatch(this IServiceCollection services)
     {
+        services.AddOptions<ChangeFeedOptions>().BindConfiguration("ChangeFeed")
+            .Validate(o => o.FlushMilliseconds is >= 10 and <= 5000, "ChangeFeed:FlushMilliseconds must be 10–5000")
+            .Validate(o => o.HeartbeatSeconds >= 1, "ChangeFeed:HeartbeatSeconds must be at least 1")
+            .ValidateOnStart();
         services.AddSingleton<ChangePublisher>();
         services.AddHostedService(sp => sp.GetRequiredService<ChangePublisher>());
         services.AddSingleton<EventDispatcher>();
