@@ -134,7 +134,9 @@ public sealed class AgentGrain(
             since = S.Timeline[i].At;
         }
         var today = clock.LocalDate(clock.Now);
-        var handledToday = S.Links.Values.Where(l => l.HandleEndAt is { } end && clock.LocalDate(end) == today).ToList();
+        // Compare instants with the day's bounds: a time-zone conversion per link per call is the hot path here.
+        var (dayStart, dayEnd) = clock.DayBounds(today);
+        var handledToday = S.Links.Values.Where(l => l.HandleEndAt is { } end && end >= dayStart && end < dayEnd).ToList();
         var current = state is AgentState.OnContact or AgentState.WrapUp
             ? S.Links.Values.Where(l => l.HandleEndAt is null).MaxBy(l => l.AnsweredAt)?.ContactId
             : null;

@@ -26,6 +26,7 @@ public sealed class EventDispatcher(
 {
     public const int MaxRoundEvents = 4000;
     private static readonly TimeSpan CheckpointEvery = TimeSpan.FromSeconds(5);
+    private const int CheckpointWriters = 4;
 
     private readonly System.Threading.Channels.Channel<IReadOnlyList<OpsEvent>> _incoming = System.Threading.Channels.Channel.CreateUnbounded<IReadOnlyList<OpsEvent>>(
         new System.Threading.Channels.UnboundedChannelOptions { SingleReader = true });
@@ -250,13 +251,16 @@ public sealed class EventDispatcher(
         var point = AppliedSeq;
         var touched = Interlocked.Exchange(ref _touched, new Touched());
         if (Interlocked.Exchange(ref _failedCheckpoint, null) is { } failed) touched.MergeFrom(failed);
-        var calls = touched.Queues.Select(q => grains.GetGrain<IQueueGrain>(q).CheckpointAsync())
-            .Concat(touched.Agents.Select(a => grains.GetGrain<IAgentGrain>(a).CheckpointAsync()))
-            .Concat(touched.Shifts.Select(s => grains.GetGrain<IShiftGrain>(s).CheckpointAsync()));
-        if (touched.Directory) calls = calls.Append(grains.GetGrain<IAgentDirectoryGrain>(0).CheckpointAsync());
+        var calls = touched.Queues.Select(q => (Func<Task>)(() => grains.GetGrain<IQueueGrain>(q).CheckpointAsync()))
+            .Concat(touched.Agents.Select(a => (Func<Task>)(() => grains.GetGrain<IAgentGrain>(a).CheckpointAsync())))
+            .Concat(touched.Shifts.Select(s => (Func<Task>)(() => grains.GetGrain<IShiftGrain>(s).CheckpointAsync())));
+        if (touched.Directory) calls = calls.Append(() => grains.GetGrain<IAgentDirectoryGrain>(0).CheckpointAsync());
         try
         {
-            await Task.WhenAll(calls);
+            // SQLite has one writer: a few writes in flight keep it busy; thousands at once only make
+            // their busy-retries sleep on pool threads and stall everything else.
+            await Parallel.ForEachAsync(calls, new ParallelOptions { MaxDegreeOfParallelism = CheckpointWriters, CancellationToken = ct },
+                async (call, _) => await call());
             await recoveryPoint.WriteAsync(point, ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -69,5 +69,13 @@ internal static class Migrations
                 seq INTEGER NOT NULL
             );
             """),
+
+        // Orleans opens its own connections, which start at synchronous=FULL: an fsync per grain-state
+        // write. Checkpoints are batched and the event log is the source of truth, so NORMAL (durable
+        // across a process crash, as the log itself) is enough; the provider runs these texts as given.
+        Migration.Sql(5, "grain storage writes without fsync per write", """
+            UPDATE OrleansQuery SET QueryText = 'PRAGMA synchronous = NORMAL;' || char(10) || QueryText
+            WHERE QueryKey IN ('WriteToStorageKey', 'ClearStorageKey', 'DeleteStorageKey');
+            """),
     ];
 }
