@@ -215,7 +215,7 @@ public sealed class ContactLifecycle
     /// </summary>
     private static (OpsEvent? Exit, OpsEvent? WrapExit) Exits(IReadOnlyList<OpsEvent> sortedTimeline, DateTimeOffset answeredAt, DateTimeOffset? release)
     {
-        for (var i = 0; i < sortedTimeline.Count; i++)
+        for (var i = FirstAfter(sortedTimeline, answeredAt); i < sortedTimeline.Count; i++)
         {
             var e = sortedTimeline[i];
             if (e.At <= answeredAt) continue;
@@ -230,6 +230,19 @@ public sealed class ContactLifecycle
             return (e, null);
         }
         return (null, null);
+    }
+
+    /// <summary>Index of the first event later than <paramref name="at"/> in a time-sorted timeline (binary search).</summary>
+    private static int FirstAfter(IReadOnlyList<OpsEvent> sortedTimeline, DateTimeOffset at)
+    {
+        int lo = 0, hi = sortedTimeline.Count;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (sortedTimeline[mid].At <= at) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo;
     }
 
     /// <summary>

@@ -30,7 +30,11 @@ public sealed class AgentGrain(
 {
     private static readonly TimeSpan Horizon = TimeSpan.FromHours(36);
     private bool _dirty;
+    // Ids of the timeline's events: a busy agent's timeline holds thousands, too many to scan per event.
+    private HashSet<string>? _timelineIds;
     private AgentGrainState S => store.State;
+
+    private HashSet<string> TimelineIds => _timelineIds ??= [.. S.Timeline.Select(e => e.Id)];
 
     public Task<AgentApplyResult> ApplyEventsAsync(long toSeq, IReadOnlyList<OpsEvent> events)
     {
@@ -40,9 +44,17 @@ public sealed class AgentGrain(
         {
             switch (e.Type)
             {
-                case EventType.AgentState when S.Timeline.All(t => t.Id != e.Id):
-                    var at = S.Timeline.FindLastIndex(t => ContactLifecycle.TimeOrder.Compare(t, e) < 0) + 1;
-                    S.Timeline.Insert(at, e);
+                case EventType.AgentState when TimelineIds.Add(e.Id):
+                    // Nearly always the newest: append; a late one goes to its place by binary search.
+                    if (S.Timeline.Count == 0 || ContactLifecycle.TimeOrder.Compare(S.Timeline[^1], e) < 0)
+                    {
+                        S.Timeline.Add(e);
+                    }
+                    else
+                    {
+                        var at = S.Timeline.BinarySearch(e, ContactLifecycle.TimeOrder);
+                        S.Timeline.Insert(at < 0 ? ~at : at, e);
+                    }
                     added.Add(e);
                     // The latest event (by event time) that names the agent names it best, whatever the arrival order.
                     if (e.Name is not null && e.At >= S.NameAt)
@@ -117,7 +129,11 @@ public sealed class AgentGrain(
         var cutoff = S.Timeline[^1].At - Horizon;
         var old = S.Timeline.FindLastIndex(e => e.At < cutoff);
         // Keep the last event before the cutoff: it is the state the agent was in at the cutoff.
-        if (old > 0) S.Timeline.RemoveRange(0, old);
+        if (old > 0)
+        {
+            foreach (var e in S.Timeline.Take(old)) TimelineIds.Remove(e.Id);
+            S.Timeline.RemoveRange(0, old);
+        }
         foreach (var id in S.Links.Values.Where(l => l.AnsweredAt < cutoff).Select(l => l.ContactId).ToList())
             S.Links.Remove(id);
     }
