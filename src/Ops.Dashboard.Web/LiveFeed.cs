@@ -5,8 +5,10 @@ using Ops.Dashboard.Grains;
 namespace Ops.Dashboard.Web;
 
 /// <summary>One batch of changes as the screens see it.</summary>
+/// <param name="PreviousAgentQueues">For agents whose queues changed: the queues they served before, whose screens must drop them.</param>
 public sealed record LiveChange(
-    IReadOnlyList<QueueDto> Queues, IReadOnlyList<AgentDto> Agents, long AppliedSeq, DateTimeOffset ReceivedAt);
+    IReadOnlyList<QueueDto> Queues, IReadOnlyList<AgentDto> Agents, long AppliedSeq, DateTimeOffset ReceivedAt,
+    IReadOnlyDictionary<string, IReadOnlyList<string>>? PreviousAgentQueues = null);
 
 /// <summary>
 /// This node's latest figures and the fan-out point for its screens: Blazor components and the
@@ -52,13 +54,46 @@ public sealed class LiveFeed(ReadModel read, TimeProvider time, ILogger<LiveFeed
     /// <summary>Applies a batch from the change feed and tells every subscriber.</summary>
     public Task ApplyAsync(ChangeBatch batch)
     {
+        var (rolledQueues, rolledAgents) = RollOverDay();
         var queues = batch.Queues.Select(read.ToDto).OfType<QueueDto>().ToList();
         var today = read.Today;
         var agents = batch.Agents.Select(a => AgentDto.From(a, today)).ToList();
+        var previous = new Dictionary<string, IReadOnlyList<string>>();
+        foreach (var a in agents)
+            if (_agents.TryGetValue(a.Id, out var old) && !old.Queues.SequenceEqual(a.Queues)) previous[a.Id] = old.Queues;
         foreach (var q in queues) _queues[q.Id] = q;
         foreach (var a in agents) _agents[a.Id] = a;
         AppliedSeq = Math.Max(AppliedSeq, batch.AppliedSeq);
-        return PublishAsync(new LiveChange(queues, agents, batch.AppliedSeq, time.GetUtcNow()));
+        return PublishAsync(new LiveChange(
+            [.. queues, .. rolledQueues.Where(r => queues.All(q => q.Id != r.Id))],
+            [.. agents, .. rolledAgents.Where(r => agents.All(a => a.Id != r.Id))],
+            batch.AppliedSeq, time.GetUtcNow(), previous));
+    }
+
+    private DateOnly? _day;
+
+    /// <summary>
+    /// At the site's midnight "today" starts again. A queue or agent that did nothing since then has
+    /// no batch to bring its new figures, but they are known: nothing happened, so zero. Heartbeats
+    /// arrive every few seconds, so the rollover is seconds after midnight even on a quiet floor.
+    /// </summary>
+    private (List<QueueDto> Queues, List<AgentDto> Agents) RollOverDay()
+    {
+        var today = read.Today;
+        if (_day is null || _day == today)
+        {
+            _day = today;
+            return ([], []);
+        }
+        _day = today;
+        var (start, end) = read.DayBounds(today);
+        var empty = IntervalDto.From(start, end, Domain.IntervalCounters.Zero);
+        var queues = _queues.Values.Where(q => q.Today.Start < start).Select(q => q with { Today = empty }).ToList();
+        var agents = _agents.Values.Where(a => a.HandledToday != 0 || a.HandleSecondsToday != 0)
+            .Select(a => a with { HandledToday = 0, HandleSecondsToday = 0 }).ToList();
+        foreach (var q in queues) _queues[q.Id] = q;
+        foreach (var a in agents) _agents[a.Id] = a;
+        return (queues, agents);
     }
 
     private async Task PublishAsync(LiveChange change)

@@ -86,6 +86,8 @@ public sealed class ReadModel(IGrainFactory grains, OpsOptions options, SiteCloc
 
     public DateOnly Today => clock.LocalDate(clock.Now);
 
+    public (DateTimeOffset StartUtc, DateTimeOffset EndUtc) DayBounds(DateOnly day) => clock.DayBounds(day);
+
     private DateTimeOffset BucketStart(DateTimeOffset at, string bucket) => bucket switch
     {
         "1h" => clock.LocalHourStart(at),

@@ -42,7 +42,7 @@ public sealed class WallboardHub(LiveFeed feed, BoardCatalog boards, OpsOptions 
     public async Task SubscribeAll()
     {
         await Groups.AddToGroupAsync(Context.ConnectionId, WallboardGroups.All);
-        await Clients.Caller.Snapshot(Snapshot(_ => true));
+        await Clients.Caller.Snapshot(Snapshot(_ => true, allAgents: true));
     }
 
     public async Task SubscribeQueue(string queue)
@@ -61,9 +61,10 @@ public sealed class WallboardHub(LiveFeed feed, BoardCatalog boards, OpsOptions 
         await Clients.Caller.Snapshot(Snapshot(queues.Contains));
     }
 
-    private WallboardSnapshot Snapshot(Func<string, bool> queue) => new(
+    // "Everything" includes agents who serve no queue yet; a queue or board shows the agents serving it.
+    private WallboardSnapshot Snapshot(Func<string, bool> queue, bool allAgents = false) => new(
         [.. feed.Queues.Where(q => queue(q.Id)).OrderBy(q => q.Id, StringComparer.Ordinal)],
-        [.. feed.Agents.Where(a => a.Queues.Any(queue)).OrderBy(a => a.Id, StringComparer.Ordinal)],
+        [.. feed.Agents.Where(a => allAgents || a.Queues.Any(queue)).OrderBy(a => a.Id, StringComparer.Ordinal)],
         feed.AppliedSeq,
         feed.LastUpdateAt ?? DateTimeOffset.UnixEpoch);
 }
@@ -100,12 +101,15 @@ public sealed class WallboardHubBridge(LiveFeed feed, BoardCatalog boards, IHubC
             sends.Add(hub.Clients.Groups(Groups(q.Id)).QueueUpdated(q));
         if (change.Agents.Count > 0)
         {
-            foreach (var group in change.Agents.SelectMany(a => a.Queues).Distinct().SelectMany(Groups).Distinct())
-            {
-                var queue = group.StartsWith("queue:", StringComparison.Ordinal) ? group["queue:".Length..] : null;
-                var agents = queue is null ? change.Agents : [.. change.Agents.Where(a => a.Queues.Contains(queue))];
-                sends.Add(hub.Clients.Group(group).AgentStatesUpdated(agents));
-            }
+            // Everyone subscribed to everything hears of every agent; a queue's (and board's) subscribers
+            // hear of the agents serving it now or until this change, so a moved agent leaves their lists.
+            sends.Add(hub.Clients.Group(WallboardGroups.All).AgentStatesUpdated(change.Agents));
+            var byQueue = change.Agents
+                .SelectMany(a => a.Queues.Concat(change.PreviousAgentQueues?.GetValueOrDefault(a.Id) ?? []).Distinct().Select(q => (Queue: q, Agent: a)))
+                .GroupBy(x => x.Queue, x => x.Agent);
+            foreach (var g in byQueue)
+                foreach (var group in Groups(g.Key).Where(x => x != WallboardGroups.All))
+                    sends.Add(hub.Clients.Group(group).AgentStatesUpdated([.. g]));
         }
         await Task.WhenAll(sends);
     }
