@@ -28,7 +28,10 @@ public sealed class AgentGrain(
     [PersistentState("agent", OpsGrainStorage.Name)] IPersistentState<AgentGrainState> store,
     SiteClock clock) : Grain, IAgentGrain
 {
+    // Links count today's handled contacts, so they are kept for a day and a half.
     private static readonly TimeSpan Horizon = TimeSpan.FromHours(36);
+    private static readonly TimeSpan TimelineWindow = TimeSpan.FromHours(2);
+    private const int MaxTimeline = 500;
     private bool _dirty;
     // Ids of the timeline's events: a busy agent's timeline holds thousands, too many to scan per event.
     private HashSet<string>? _timelineIds;
@@ -126,16 +129,25 @@ public sealed class AgentGrain(
     private void Prune()
     {
         if (S.Timeline.Count < 2) return;
-        var cutoff = S.Timeline[^1].At - Horizon;
+        var latest = S.Timeline[^1].At;
+        var linkCutoff = latest - Horizon;
+        foreach (var id in S.Links.Values.Where(l => l.AnsweredAt < linkCutoff).Select(l => l.ContactId).ToList())
+            S.Links.Remove(id);
+        // State changes matter for deciding which contacts a late change concerns; keep the recent past
+        // and everything since the oldest contact whose handling has not ended. Contacts keep their own
+        // copy of what they need, so a very busy agent's timeline stays small.
+        var cutoff = latest - TimelineWindow;
+        foreach (var link in S.Links.Values)
+            if (link.HandleEndAt is null && link.FirstAnsweredAt < cutoff) cutoff = link.FirstAnsweredAt;
         var old = S.Timeline.FindLastIndex(e => e.At < cutoff);
+        // A real agent changes state a few hundred times a day; beyond this many, keep only the newest.
+        old = Math.Max(old, S.Timeline.Count - MaxTimeline);
         // Keep the last event before the cutoff: it is the state the agent was in at the cutoff.
         if (old > 0)
         {
             foreach (var e in S.Timeline.Take(old)) TimelineIds.Remove(e.Id);
             S.Timeline.RemoveRange(0, old);
         }
-        foreach (var id in S.Links.Values.Where(l => l.AnsweredAt < cutoff).Select(l => l.ContactId).ToList())
-            S.Links.Remove(id);
     }
 
     private AgentSummary Summary()
