@@ -1,10 +1,8 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
-using System.Reflection;
 using System.Text;
 using System.Text.Json.Nodes;
+using Ops.Dashboard.Testing;
 
 namespace Ops.Dashboard.E2E;
 
@@ -12,53 +10,43 @@ namespace Ops.Dashboard.E2E;
 /// The built web app (src/Ops.Dashboard.Web/bin/&lt;Configuration&gt;/net10.0/Ops.Dashboard.Web.dll, the
 /// configuration this test assembly was built in) as a child process: Development environment (so the
 /// build output serves its static web assets), simulator off, its own SQLite file and free ports.
-/// Adapted from Ops.Dashboard.Web.Tests' AppProcess.
+/// The process itself is Ops.Dashboard.Testing's <see cref="WebAppProcess"/>.
 /// </summary>
 public sealed class WebApp : IAsyncDisposable
 {
     public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
 
-    private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    private readonly WebAppProcess _process;
 
-    private WebApp(Process process, int httpPort)
+    private WebApp(WebAppProcess process)
     {
         _process = process;
-        HttpPort = httpPort;
-        BaseUrl = $"http://127.0.0.1:{httpPort}";
+        BaseUrl = process.BaseUrl;
         Http = new HttpClient { BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromSeconds(60) };
         Http.DefaultRequestHeaders.Add("X-Api-Key", ApiKey());
     }
 
-    public int HttpPort { get; }
+    public int HttpPort => _process.HttpPort;
     public string BaseUrl { get; }
     public HttpClient Http { get; }
     public int ProcessId => _process.Id;
     public bool HasExited => _process.HasExited;
 
-    public string Output
-    {
-        get { lock (_output) return _output.ToString(); }
-    }
+    public string Output => _process.Output;
 
-    public static string Configuration =>
-        typeof(WebApp).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+    public static string Configuration => RepoLayout.ConfigurationOf(typeof(WebApp).Assembly);
 
     /// <summary>The web project's build output for this assembly's configuration (the project reference builds it first).</summary>
     public static string WebDll()
     {
-        var dll = Path.Combine(Repo.Root, "src", "Ops.Dashboard.Web", "bin", Configuration, "net10.0", "Ops.Dashboard.Web.dll");
+        var dll = RepoLayout.WebDll(Repo.Root, Configuration);
         if (!File.Exists(dll))
             throw new FileNotFoundException($"the web app is not built for {Configuration}: {dll} (dotnet build -c {Configuration} src/Ops.Dashboard.Web)");
         return dll;
     }
 
     /// <summary>The first key of config/ingestion.json.</summary>
-    public static string ApiKey()
-    {
-        var file = Path.Combine(Repo.Root, "config", "ingestion.json");
-        return (string)JsonNode.Parse(File.ReadAllText(file))!["ingestion"]!["apiKeys"]![0]!["key"]!;
-    }
+    public static string ApiKey() => RepoLayout.ApiKey(Repo.Root);
 
     /// <summary>
     /// Starts the app on <paramref name="databasePath"/> (on <paramref name="httpPort"/>, or a free one) with
@@ -66,38 +54,12 @@ public sealed class WebApp : IAsyncDisposable
     /// </summary>
     public static async Task<WebApp> StartAsync(string databasePath, IEnumerable<string>? extraArgs = null, int? httpPort = null)
     {
-        var port = httpPort ?? Repo.FreePort();
-        var start = new ProcessStartInfo("dotnet")
+        var app = new WebApp(WebAppProcess.Start(new WebAppStart(Repo.Root, WebDll(), databasePath)
         {
-            WorkingDirectory = Repo.Root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[]
-        {
-            WebDll(),
-            "--urls", $"http://127.0.0.1:{port}",
-            $"--Storage:Path={databasePath}",
-            $"--Orleans:SiloPort={Repo.FreePort()}",
-            $"--Orleans:GatewayPort={Repo.FreePort()}",
-            "--Simulator:Enabled=false",
-            "--Logging:LogLevel:Default=Warning",
-        }.Concat(extraArgs ?? []))
-        {
-            start.ArgumentList.Add(arg);
-        }
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-        start.Environment.Remove("ASPNETCORE_URLS");
-        start.Environment.Remove("OPS_API_KEY");
-
-        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var app = new WebApp(process, port);
-        process.OutputDataReceived += (_, e) => app.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => app.Append(e.Data);
-        if (!process.Start()) throw new InvalidOperationException("dotnet did not start");
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+            HttpPort = httpPort,
+            Arguments = ["--Logging:LogLevel:Default=Warning", .. extraArgs ?? []],
+            Environment = new Dictionary<string, string?> { ["ASPNETCORE_ENVIRONMENT"] = "Development" },
+        }));
         try
         {
             await app.WaitUntilAppliedAsync(StartTimeout);
@@ -110,44 +72,16 @@ public sealed class WebApp : IAsyncDisposable
         return app;
     }
 
-    private void Append(string? line)
-    {
-        if (line is null) return;
-        lock (_output) _output.AppendLine(line);
-    }
-
     /// <summary>Polls /healthz until status is ok and appliedSeq ≥ loggedSeq; fails early if the process dies.</summary>
     public async Task WaitUntilAppliedAsync(TimeSpan? timeout = null)
     {
-        var limit = timeout ?? TimeSpan.FromSeconds(60);
-        var watch = Stopwatch.StartNew();
-        var last = "(no answer yet)";
-        while (true)
+        try
         {
-            if (_process.HasExited)
-                throw new Xunit.Sdk.XunitException($"the app exited with code {_process.ExitCode}:\n{Output}");
-            try
-            {
-                using var response = await Http.GetAsync("/healthz");
-                last = await response.Content.ReadAsStringAsync();
-                if (response.IsSuccessStatusCode)
-                {
-                    var health = JsonNode.Parse(last)!;
-                    if ((string?)health["status"] == "failed") throw new Xunit.Sdk.XunitException($"recovery failed: {last}\n{Output}");
-                    if ((string?)health["status"] == "ok" && (long)health["appliedSeq"]! >= (long)health["loggedSeq"]!) return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // not listening yet
-            }
-            catch (TaskCanceledException)
-            {
-                // slow answer on a busy machine
-            }
-            if (watch.Elapsed > limit)
-                throw new Xunit.Sdk.XunitException($"the app was not ready within {limit}; last health {last}\n{Output}");
-            await Task.Delay(50);
+            await _process.WaitUntilHealthyAsync(Http, timeout ?? TimeSpan.FromSeconds(60), ReadyWhen.AppliedAtLeastLogged, TimeSpan.FromMilliseconds(50), () => Output);
+        }
+        catch (WebAppNotReadyException e)
+        {
+            throw new Xunit.Sdk.XunitException(e.Message);
         }
     }
 
@@ -169,35 +103,21 @@ public sealed class WebApp : IAsyncDisposable
     }
 
     /// <summary>The hard way down: SIGKILL, no graceful stop.</summary>
-    public void Kill()
-    {
-        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
-        _process.WaitForExit();
-    }
+    public void Kill() => _process.Kill();
 
     public ValueTask DisposeAsync()
     {
-        try
-        {
-            Kill();
-        }
-        catch (InvalidOperationException)
-        {
-            // never started
-        }
-        Http.Dispose();
         _process.Dispose();
+        Http.Dispose();
         return ValueTask.CompletedTask;
     }
 }
 
-/// <summary>Free ports, the repository layout, the screenshot folder.</summary>
+/// <summary>The repository layout, the screenshot folder.</summary>
 public static class Repo
 {
-    private static readonly HashSet<int> Handed = [];
-
     /// <summary>The directory holding Ops.Dashboard.sln, found by walking up from the test assembly.</summary>
-    public static string Root { get; } = FindRoot();
+    public static string Root { get; } = RepoLayout.FindRoot();
 
     /// <summary>TestResults/screenshots under the repository root (tests/run.sh clears TestResults at its start).</summary>
     public static string Screenshots
@@ -207,31 +127,6 @@ public static class Repo
             var dir = Path.Combine(Root, "TestResults", "screenshots");
             Directory.CreateDirectory(dir);
             return dir;
-        }
-    }
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Ops.Dashboard.sln"))) return dir.FullName;
-        }
-        throw new InvalidOperationException("Ops.Dashboard.sln not found above " + AppContext.BaseDirectory);
-    }
-
-    /// <summary>A port nobody listens on now, never the same twice in this process (silos on one port interfere).</summary>
-    public static int FreePort()
-    {
-        lock (Handed)
-        {
-            while (true)
-            {
-                var listener = new TcpListener(IPAddress.Loopback, 0);
-                listener.Start();
-                var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-                listener.Stop();
-                if (Handed.Add(port)) return port;
-            }
         }
     }
 

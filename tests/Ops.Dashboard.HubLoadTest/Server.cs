@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Ops.Dashboard.Testing;
 
 namespace Ops.Dashboard.HubLoadTest;
 
@@ -15,21 +15,17 @@ namespace Ops.Dashboard.HubLoadTest;
 /// </summary>
 public sealed class Server : IAsyncDisposable
 {
-    private readonly Process _process;
+    private readonly WebAppProcess _process;
     private readonly string _temp;
     private readonly StreamWriter _log;
 
-    private Server(Process process, string temp, StreamWriter log, Uri url, string key)
+    private Server(WebAppProcess process, string temp, StreamWriter log, string key)
     {
         _process = process;
         _temp = temp;
         _log = log;
-        Url = url;
+        Url = new Uri(process.BaseUrl + "/");
         Key = key;
-        process.OutputDataReceived += (_, e) => Write(e.Data);
-        process.ErrorDataReceived += (_, e) => Write(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
     }
 
     public Uri Url { get; }
@@ -37,25 +33,16 @@ public sealed class Server : IAsyncDisposable
     public int Pid => _process.Id;
     public string LogPath => Path.Combine(_temp, "server.log");
 
-    public static string FindRepoRoot()
-    {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-                if (File.Exists(Path.Combine(dir.FullName, "Ops.Dashboard.sln"))) return dir.FullName;
-        }
-        throw new InvalidOperationException("Ops.Dashboard.sln not found above the working directory or the program; run from the repository.");
-    }
+    public static string FindRepoRoot() => RepoLayout.FindRoot(Directory.GetCurrentDirectory(), AppContext.BaseDirectory);
 
-    public static string WebDll(string root) => Path.Combine(root, "src", "Ops.Dashboard.Web", "bin", "Release", "net10.0", "Ops.Dashboard.Web.dll");
+    public static string WebDll(string root) => RepoLayout.WebDll(root, "Release");
 
     /// <summary>The site's queue ids (config/queues.json) and the first API key (config/ingestion.json).</summary>
     public static (IReadOnlyList<string> Queues, string Key) SiteConfig(string root)
     {
         var queues = JsonNode.Parse(File.ReadAllText(Path.Combine(root, "config", "queues.json")))!["queues"]!.AsArray()
             .Select(q => (string)q!["id"]!).ToList();
-        var key = (string)JsonNode.Parse(File.ReadAllText(Path.Combine(root, "config", "ingestion.json")))!["ingestion"]!["apiKeys"]![0]!["key"]!;
-        return (queues, key);
+        return (queues, RepoLayout.ApiKey(root));
     }
 
     public static async Task<Server> StartAsync(HubLoadOptions options, CancellationToken ct)
@@ -66,36 +53,18 @@ public sealed class Server : IAsyncDisposable
             throw new InvalidOperationException($"The Release build of the web app is missing ({dll}).\nBuild it first:  dotnet build -c Release src/Ops.Dashboard.Web");
         var (_, key) = SiteConfig(root);
         var temp = Directory.CreateTempSubdirectory("ops-hubload-").FullName;
-        var port = FreePort();
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[]
-        {
-            dll,
-            "--urls", $"http://127.0.0.1:{port}",
-            $"--Storage:Path={Path.Combine(temp, "ops.db")}",
-            $"--Orleans:SiloPort={FreePort()}",
-            $"--Orleans:GatewayPort={FreePort()}",
-            "--Simulator:Enabled=false",
-            "--Logging:LogLevel:Default=Warning",
-        }.Concat(options.ServerArgs))
-        {
-            start.ArgumentList.Add(arg);
-        }
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-        start.Environment.Remove("ASPNETCORE_URLS");
-        start.Environment.Remove("OPS_API_KEY");
         var log = new StreamWriter(Path.Combine(temp, "server.log")) { AutoFlush = true };
-        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet could not be started");
-        var server = new Server(process, temp, log, new Uri($"http://127.0.0.1:{port}/"), key);
+        var process = WebAppProcess.Start(new WebAppStart(root, dll, Path.Combine(temp, "ops.db"))
+        {
+            Arguments = ["--Logging:LogLevel:Default=Warning", .. options.ServerArgs],
+            Environment = new Dictionary<string, string?> { ["ASPNETCORE_ENVIRONMENT"] = "Development" },
+            OnLine = line => { lock (log) log.WriteLine(line); },
+        });
+        var server = new Server(process, temp, log, key);
         try
         {
-            await server.WaitHealthyAsync(TimeSpan.FromSeconds(120), ct);
+            using var http = new HttpClient { BaseAddress = server.Url, Timeout = TimeSpan.FromSeconds(5) };
+            await process.WaitUntilHealthyAsync(http, TimeSpan.FromSeconds(120), ReadyWhen.AppliedAtLeastLogged, TimeSpan.FromMilliseconds(200), () => $"log: {server.LogPath}", ct);
         }
         catch
         {
@@ -105,63 +74,10 @@ public sealed class Server : IAsyncDisposable
         return server;
     }
 
-    private void Write(string? line)
-    {
-        if (line is null) return;
-        lock (_log) _log.WriteLine(line);
-    }
-
-    private async Task WaitHealthyAsync(TimeSpan timeout, CancellationToken ct)
-    {
-        using var http = new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(5) };
-        var watch = Stopwatch.StartNew();
-        var last = "no answer";
-        while (watch.Elapsed < timeout)
-        {
-            if (_process.HasExited) throw new InvalidOperationException($"The server exited with code {_process.ExitCode} during start; log: {LogPath}");
-            try
-            {
-                using var doc = JsonDocument.Parse(await http.GetStringAsync("healthz", ct));
-                var r = doc.RootElement;
-                last = r.GetRawText();
-                if (r.GetProperty("status").GetString() == "ok" && r.GetProperty("appliedSeq").GetInt64() >= r.GetProperty("loggedSeq").GetInt64()) return;
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
-            {
-                last = e.Message;
-            }
-            await Task.Delay(200, ct);
-        }
-        throw new InvalidOperationException($"The server was not healthy within {timeout.TotalSeconds:0} s (last: {last}); log: {LogPath}");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     /// <summary>SIGTERM (timed), SIGKILL after 30 s; then the temp directory goes.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            try
-            {
-                using (var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]) { UseShellExecute = false }))
-                {
-                    if (kill is not null) await kill.WaitForExitAsync();
-                }
-                using var graceful = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-                await _process.WaitForExitAsync(graceful.Token);
-            }
-            catch (Exception e) when (e is OperationCanceledException or System.ComponentModel.Win32Exception)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync();
-            }
-        }
+        if (!await _process.TerminateAsync(TimeSpan.FromSeconds(30))) _process.Kill();
         _process.Dispose();
         lock (_log) _log.Dispose();
         try
@@ -178,45 +94,10 @@ public sealed class Server : IAsyncDisposable
 /// <summary>One reading of a Linux process from /proc: resident memory (now and peak) and CPU time so far.</summary>
 public readonly record struct ProcSample(long RssBytes, long PeakRssBytes, TimeSpan Cpu)
 {
-    // USER_HZ: the unit of utime/stime in /proc/<pid>/stat; 100 on every Linux architecture .NET runs on.
-    private const double TicksPerSecond = 100;
+    public static ProcSample? Read(int pid) =>
+        ProcReading.Read(pid) is { } r ? new ProcSample(r.RssBytes, r.PeakRssBytes, r.Cpu) : null;
 
-    public static ProcSample? Read(int pid)
-    {
-        try
-        {
-            long rss = 0, hwm = 0;
-            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-            {
-                if (line.StartsWith("VmRSS:", StringComparison.Ordinal)) rss = Kb(line) * 1024;
-                else if (line.StartsWith("VmHWM:", StringComparison.Ordinal)) hwm = Kb(line) * 1024;
-            }
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            // The command name (field 2) may contain spaces: count from its closing parenthesis.
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-            return new ProcSample(rss, hwm, TimeSpan.FromSeconds(ticks / TicksPerSecond));
-        }
-        catch (Exception e) when (e is IOException or FormatException or IndexOutOfRangeException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
-
-    public static string LoadAverage()
-    {
-        try
-        {
-            return string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
-        }
-        catch (IOException)
-        {
-            return "?";
-        }
-    }
-
-    private static long Kb(string line) =>
-        long.Parse(new string([.. line.SkipWhile(c => !char.IsAsciiDigit(c)).TakeWhile(char.IsAsciiDigit)]), CultureInfo.InvariantCulture);
+    public static string LoadAverage() => ProcReading.LoadAverages() is { } l ? string.Join(" ", l) : "?";
 }
 
 /// <summary>Samples a process every second while a run lasts: peak RSS, CPU between two marks.</summary>

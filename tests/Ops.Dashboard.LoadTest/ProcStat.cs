@@ -1,4 +1,5 @@
 using System.Globalization;
+using Ops.Dashboard.Testing;
 
 namespace Ops.Dashboard.LoadTest;
 
@@ -7,49 +8,18 @@ public readonly record struct ProcSample(TimeSpan At, long RssBytes, TimeSpan Cp
 
 public static class ProcStat
 {
-    // USER_HZ: the unit of utime/stime in /proc/<pid>/stat; 100 on every Linux architecture .NET runs on.
-    private const double TicksPerSecond = 100;
-
     public static bool Supported => File.Exists("/proc/self/stat");
 
     /// <summary>Reads /proc/<pid>/status (VmRSS, Threads) and /proc/<pid>/stat (utime, stime); null once the process is gone.</summary>
-    public static ProcSample? Read(int pid, TimeSpan at)
-    {
-        try
-        {
-            long rss = 0;
-            var threads = 0;
-            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-            {
-                if (line.StartsWith("VmRSS:", StringComparison.Ordinal)) rss = ParseKb(line) * 1024;
-                else if (line.StartsWith("Threads:", StringComparison.Ordinal)) threads = (int)ParseKb(line);
-            }
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            // The command name (field 2) is in parentheses and may contain spaces: count fields after it.
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            // fields[0] is field 3 (state); utime is field 14, stime field 15.
-            var user = TimeSpan.FromSeconds(long.Parse(fields[11], CultureInfo.InvariantCulture) / TicksPerSecond);
-            var system = TimeSpan.FromSeconds(long.Parse(fields[12], CultureInfo.InvariantCulture) / TicksPerSecond);
-            return new ProcSample(at, rss, user + system, user, system, threads);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
-        {
-            return null;
-        }
-    }
+    public static ProcSample? Read(int pid, TimeSpan at) =>
+        ProcReading.Read(pid) is { } r ? new ProcSample(at, r.RssBytes, r.Cpu, r.UserCpu, r.SystemCpu, r.Threads) : null;
 
     /// <summary>The 1-minute load average and the number of CPUs, for the report's "machine load" line.</summary>
     public static string LoadAverage()
     {
-        try
-        {
-            var parts = File.ReadAllText("/proc/loadavg").Split(' ');
-            return $"load average {parts[0]} {parts[1]} {parts[2]} on {Environment.ProcessorCount} cores";
-        }
-        catch (IOException)
-        {
-            return $"{Environment.ProcessorCount} cores";
-        }
+        return ProcReading.LoadAverages() is { } l
+            ? $"load average {string.Join(" ", l)} on {Environment.ProcessorCount} cores"
+            : $"{Environment.ProcessorCount} cores";
     }
 
     /// <summary>CPU time of the whole machine (all processes), from /proc/stat: (busy, total) in ticks.</summary>
@@ -97,11 +67,5 @@ public static class ProcStat
         {
         }
         return result;
-    }
-
-    private static long ParseKb(string line)
-    {
-        var digits = new string([.. line.SkipWhile(c => !char.IsAsciiDigit(c)).TakeWhile(char.IsAsciiDigit)]);
-        return long.Parse(digits, CultureInfo.InvariantCulture);
     }
 }

@@ -1,9 +1,8 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Ops.Dashboard.Testing;
 
 namespace Ops.Dashboard.LoadTest;
 
@@ -25,14 +24,12 @@ public sealed class ServerHost : IAsyncDisposable
         ("social", 0.10, 86_400, 0),
     ];
 
-    private readonly Process _process;
+    private readonly WebAppProcess _process;
     private readonly string _tempDir;
     private readonly bool _keepTemp;
     private readonly StreamWriter _log;
-    private readonly Task _stdout;
-    private readonly Task _stderr;
 
-    private ServerHost(Process process, string tempDir, bool keepTemp, StreamWriter log, Uri url, string key, IReadOnlyList<StreamQueue> queues, TimeZoneInfo timeZone)
+    private ServerHost(WebAppProcess process, string tempDir, bool keepTemp, StreamWriter log, Uri url, string key, IReadOnlyList<StreamQueue> queues, TimeZoneInfo timeZone)
     {
         _process = process;
         _tempDir = tempDir;
@@ -42,8 +39,6 @@ public sealed class ServerHost : IAsyncDisposable
         Key = key;
         Queues = queues;
         TimeZone = timeZone;
-        _stdout = Pump(process.StandardOutput);
-        _stderr = Pump(process.StandardError);
     }
 
     public Uri Url { get; }
@@ -58,18 +53,9 @@ public sealed class ServerHost : IAsyncDisposable
     public int? ExitCode { get; private set; }
 
     /// <summary>The directory holding Ops.Dashboard.sln, walking up from the working directory and this program.</summary>
-    public static string FindRepoRoot()
-    {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-                if (File.Exists(Path.Combine(dir.FullName, "Ops.Dashboard.sln"))) return dir.FullName;
-        }
-        throw new InvalidOperationException("Ops.Dashboard.sln not found above the working directory or the program; run from the repository.");
-    }
+    public static string FindRepoRoot() => RepoLayout.FindRoot(Directory.GetCurrentDirectory(), AppContext.BaseDirectory);
 
-    public static string WebDll(string repoRoot) =>
-        Path.Combine(repoRoot, "src", "Ops.Dashboard.Web", "bin", "Release", "net10.0", "Ops.Dashboard.Web.dll");
+    public static string WebDll(string repoRoot) => RepoLayout.WebDll(repoRoot, "Release");
 
     /// <summary>Queue ids q000…, channels mixed as <see cref="ChannelMix"/>; the probe queue is separate.</summary>
     public static List<StreamQueue> MakeQueues(int count)
@@ -122,40 +108,24 @@ public sealed class ServerHost : IAsyncDisposable
         }, ct);
         var timeZone = SiteTimeZone(Path.Combine(config, "site.json"));
 
-        int httpPort = FreePort(), siloPort = FreePort(), gatewayPort = FreePort();
-        var url = new Uri($"http://127.0.0.1:{httpPort}/");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[]
-        {
-            dll,
-            "--urls", $"http://127.0.0.1:{httpPort}",
-            $"--Storage:Path={Path.Combine(temp, "ops.db")}",
-            $"--Orleans:SiloPort={siloPort}",
-            $"--Orleans:GatewayPort={gatewayPort}",
-            "--Simulator:Enabled=false",
-            $"--Ops:ConfigDirectory={config}",
-            // The working directory is the repository, so the build's appsettings.json is not read:
-            // without this every request would be logged at Information.
-            $"--Logging:LogLevel:Default={options.ServerLogLevel}",
-        }.Concat(options.ServerArgs))
-        {
-            start.ArgumentList.Add(arg);
-        }
-        start.Environment.Remove("ASPNETCORE_URLS");
-        start.Environment.Remove("OPS_API_KEY");
-
         var log = new StreamWriter(Path.Combine(temp, "server.log")) { AutoFlush = true };
-        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet could not be started");
-        var host = new ServerHost(process, temp, options.KeepTemp, log, url, key, queues, timeZone);
+        var process = WebAppProcess.Start(new WebAppStart(root, dll, Path.Combine(temp, "ops.db"))
+        {
+            Arguments =
+            [
+                $"--Ops:ConfigDirectory={config}",
+                // The working directory is the repository, so the build's appsettings.json is not read:
+                // without this every request would be logged at Information.
+                $"--Logging:LogLevel:Default={options.ServerLogLevel}",
+                .. options.ServerArgs,
+            ],
+            OnLine = line => { lock (log) log.WriteLine(line); },
+        });
+        var host = new ServerHost(process, temp, options.KeepTemp, log, new Uri(process.BaseUrl + "/"), key, queues, timeZone);
         try
         {
-            await host.WaitHealthyAsync(TimeSpan.FromSeconds(90), ct);
+            using var http = new HttpClient { BaseAddress = host.Url, Timeout = TimeSpan.FromSeconds(5) };
+            await process.WaitUntilHealthyAsync(http, TimeSpan.FromSeconds(90), ReadyWhen.StatusOk, TimeSpan.FromMilliseconds(200), () => host.Tail(), ct);
         }
         catch
         {
@@ -203,38 +173,6 @@ public sealed class ServerHost : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private async Task WaitHealthyAsync(TimeSpan timeout, CancellationToken ct)
-    {
-        using var http = new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = Stopwatch.StartNew();
-        var last = "no answer";
-        while (deadline.Elapsed < timeout)
-        {
-            ct.ThrowIfCancellationRequested();
-            if (_process.HasExited)
-                throw new InvalidOperationException($"The server exited with code {_process.ExitCode} during start.{Environment.NewLine}{Tail()}");
-            try
-            {
-                var health = await Health.GetAsync(http, ct);
-                if (health.Status == "ok") return;
-                last = $"status '{health.Status}'";
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
-            {
-                last = e.Message;
-            }
-            await Task.Delay(200, ct);
-        }
-        throw new InvalidOperationException($"The server did not report /healthz status \"ok\" within {timeout.TotalSeconds:0} s (last: {last}).{Environment.NewLine}{Tail()}");
-    }
-
     /// <summary>The end of the server's log, for error messages.</summary>
     public string Tail(int lines = 30)
     {
@@ -250,41 +188,26 @@ public sealed class ServerHost : IAsyncDisposable
         }
     }
 
-    private async Task Pump(StreamReader reader)
-    {
-        string? line;
-        while ((line = await reader.ReadLineAsync()) is not null)
-        {
-            lock (_log) _log.WriteLine(line);
-        }
-    }
-
     /// <summary>Stops the server as an operator would (SIGTERM, so it checkpoints), then removes the temp directory.</summary>
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
         {
             var sw = Stopwatch.StartNew();
-            try
+            if (await _process.TerminateAsync(TimeSpan.FromSeconds(30)))
             {
-                using var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false });
-                if (kill is not null) await kill.WaitForExitAsync();
-                using var graceful = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-                await _process.WaitForExitAsync(graceful.Token);
                 ShutdownTime = sw.Elapsed;
             }
-            catch (Exception e) when (e is OperationCanceledException or System.ComponentModel.Win32Exception)
+            else
             {
                 Console.Error.WriteLine("The server did not stop within 30 s of SIGTERM; killing it.");
                 Killed = true;
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync();
+                _process.Kill();
             }
         }
         ExitCode = _process.ExitCode;
-        await Task.WhenAll(_stdout, _stderr).WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { }, TaskScheduler.Default);
-        lock (_log) _log.Dispose();
         _process.Dispose();
+        lock (_log) _log.Dispose();
         if (_keepTemp)
         {
             Console.WriteLine($"kept {_tempDir} (config, ops.db, server.log)");
