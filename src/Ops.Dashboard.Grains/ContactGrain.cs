@@ -50,9 +50,9 @@ public sealed class ContactGrain(EventLog log, OpsOptions options) : Grain, ICon
             .ToList();
 
         if (after.IsSettled) DeactivateOnIdle();
-        var links = Links(before, after);
-        foreach (var link in links) if (!link.Removed) _linkedAgents.Add(link.AgentId);
-        return new ContactUpdate(deltas, WaitingFacts(before, after), links);
+        // Every agent with a link now has been told of this contact, in this round or an earlier one.
+        foreach (var s in after.Segments) if (s.AnsweredAt is not null && s.AgentId is not null) _linkedAgents.Add(s.AgentId);
+        return new ContactUpdate(deltas, WaitingFacts(before, after), Links(before, after));
     }
 
     public async Task<ContactView?> GetAsync()
@@ -104,30 +104,42 @@ public sealed class ContactGrain(EventLog log, OpsOptions options) : Grain, ICon
         }
     }
 
+    // Facts are absolute, and everything true at FromSeq was sent in an earlier round (by this or an
+    // earlier activation), so a round sends only what changed: far fewer calls to agents and queues.
+
     private List<WaitingFact> WaitingFacts(ContactLifecycle before, ContactLifecycle after)
     {
-        var facts = new List<WaitingFact>();
-        if (!after.Known) return facts;
-        var current = after.Current!;
-        var waitingIn = current.Outcome == SegmentOutcome.Waiting && after.ResolvedAt is null ? current.Queue : null;
-        foreach (var queue in after.Segments.Concat(before.Segments).Select(s => s.Queue).Distinct())
-        {
-            facts.Add(new WaitingFact(queue, Id, queue == waitingIn ? current.EnteredAt : null,
-                after.Priority, after.Channel ?? Channel.Phone));
-        }
-        return facts;
+        var old = WaitingState(before);
+        var now = WaitingState(after);
+        return [.. now.Where(kv => !old.TryGetValue(kv.Key, out var o) || o != kv.Value).Select(kv => kv.Value),
+                .. old.Keys.Where(q => !now.ContainsKey(q)).Select(q => old[q] with { WaitingSince = null })];
+    }
+
+    /// <summary>Per queue the contact has been in: whether it waits there now.</summary>
+    private Dictionary<string, WaitingFact> WaitingState(ContactLifecycle c)
+    {
+        if (!c.Known) return [];
+        var current = c.Current!;
+        var waitingIn = current.Outcome == SegmentOutcome.Waiting && c.ResolvedAt is null ? current.Queue : null;
+        return c.Segments.Select(s => s.Queue).Distinct().ToDictionary(q => q, q =>
+            new WaitingFact(q, Id, q == waitingIn ? current.EnteredAt : null, c.Priority, c.Channel ?? Channel.Phone));
     }
 
     private List<AgentLink> Links(ContactLifecycle before, ContactLifecycle after)
     {
-        var links = after.Segments
-            .Where(s => s.AnsweredAt is not null && s.AgentId is not null)
-            .GroupBy(s => s.AgentId!)
-            .Select(g => (Last: g.Last(), First: g.Min(s => s.AnsweredAt!.Value)))
-            .Select(x => new AgentLink(x.Last.AgentId!, Id, x.Last.Queue, x.Last.AnsweredAt!.Value, x.Last.HandleEndAt, Removed: false, x.First))
-            .ToList();
-        foreach (var gone in before.Segments.Where(s => s.AgentId is not null && links.All(l => l.AgentId != s.AgentId)))
-            links.Add(new AgentLink(gone.AgentId!, Id, gone.Queue, gone.AnsweredAt!.Value, null, Removed: true, gone.AnsweredAt!.Value));
-        return links.DistinctBy(l => (l.AgentId, l.Removed)).ToList();
+        var old = LinkState(before);
+        var now = LinkState(after);
+        return [.. now.Values.Where(l => !old.TryGetValue(l.AgentId, out var o) || o != l),
+                .. old.Values.Where(o => !now.ContainsKey(o.AgentId)).Select(o => o with { HandleEndAt = null, Removed = true })];
     }
+
+    /// <summary>Per agent who answered the contact: its latest answer (and the first, when it came back).</summary>
+    private Dictionary<string, AgentLink> LinkState(ContactLifecycle c) => c.Segments
+        .Where(s => s.AnsweredAt is not null && s.AgentId is not null)
+        .GroupBy(s => s.AgentId!)
+        .ToDictionary(g => g.Key, g =>
+        {
+            var last = g.Last();
+            return new AgentLink(g.Key, Id, last.Queue, last.AnsweredAt!.Value, last.HandleEndAt, Removed: false, g.Min(s => s.AnsweredAt!.Value));
+        });
 }

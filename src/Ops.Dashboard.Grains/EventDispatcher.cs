@@ -24,7 +24,7 @@ public sealed class EventDispatcher(
     ChangePublisher publisher,
     ILogger<EventDispatcher> logger) : BackgroundService
 {
-    public const int MaxRoundEvents = 4000;
+    public const int MaxRoundEvents = 16000;
     private static readonly TimeSpan CheckpointEvery = TimeSpan.FromSeconds(5);
     private const int CheckpointWriters = 4;
 
