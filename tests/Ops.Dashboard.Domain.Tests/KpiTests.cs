@@ -1,3 +1,4 @@
+using Ops.Dashboard.Testing;
 namespace Ops.Dashboard.Domain.Tests;
 
 public class KpiTests
@@ -130,8 +131,8 @@ public class KpiTests
     {
         // created 09:00:00.000, answered 09:00:20.000: wait 20 000 ms <= 20 000 ms
         var c = Ev.Contribution("kpi-t", [
-            Ev.Created("kpi-t", "phone", "2026-11-23T09:00:00.000+01:00"),
-            Ev.Answered("kpi-t", "a1", "2026-11-23T09:00:20.000+01:00"),
+            TestEvents.Created("kpi-t", "phone", "2026-11-23T09:00:00.000+01:00"),
+            TestEvents.Answered("kpi-t", "a1", "2026-11-23T09:00:20.000+01:00"),
         ]);
         var interval = c[Ev.Key("phone", "2026-11-23T09:00:00+01:00")];
         Assert.Equal(1, interval.Answered);
@@ -145,8 +146,8 @@ public class KpiTests
     {
         // created 09:00:00.000, answered 09:00:20.001: wait 20 001 ms > 20 000 ms
         var c = Ev.Contribution("kpi-t1", [
-            Ev.Created("kpi-t1", "phone", "2026-11-23T09:00:00.000+01:00"),
-            Ev.Answered("kpi-t1", "a1", "2026-11-23T09:00:20.001+01:00"),
+            TestEvents.Created("kpi-t1", "phone", "2026-11-23T09:00:00.000+01:00"),
+            TestEvents.Answered("kpi-t1", "a1", "2026-11-23T09:00:20.001+01:00"),
         ]);
         var interval = c[Ev.Key("phone", "2026-11-23T09:00:00+01:00")];
         Assert.Equal(1, interval.Answered);
@@ -162,8 +163,8 @@ public class KpiTests
     {
         // created 10:00:00.000, abandoned 10:00:05.000: wait 5 000 ms, not < 5 000 ms
         var c = Ev.Contribution("kpi-s", [
-            Ev.Created("kpi-s", "phone", "2026-11-23T10:00:00.000+01:00"),
-            Ev.Abandoned("kpi-s", "2026-11-23T10:00:05.000+01:00"),
+            TestEvents.Created("kpi-s", "phone", "2026-11-23T10:00:00.000+01:00"),
+            TestEvents.Abandoned("kpi-s", "2026-11-23T10:00:05.000+01:00"),
         ]);
         var interval = c[Ev.Key("phone", "2026-11-23T10:00:00+01:00")];
         Assert.Equal(1, interval.Abandoned);
@@ -178,8 +179,8 @@ public class KpiTests
     {
         // created 10:00:00.000, abandoned 10:00:04.999: wait 4 999 ms < 5 000 ms
         var c = Ev.Contribution("kpi-s1", [
-            Ev.Created("kpi-s1", "phone", "2026-11-23T10:00:00.000+01:00"),
-            Ev.Abandoned("kpi-s1", "2026-11-23T10:00:04.999+01:00"),
+            TestEvents.Created("kpi-s1", "phone", "2026-11-23T10:00:00.000+01:00"),
+            TestEvents.Abandoned("kpi-s1", "2026-11-23T10:00:04.999+01:00"),
         ]);
         var interval = c[Ev.Key("phone", "2026-11-23T10:00:00+01:00")];
         Assert.Equal(1, interval.Abandoned);
@@ -202,10 +203,10 @@ public class KpiTests
         // ASA = (10 + 30) / 2 = 20 s, AHT = (240 + 120) / 2 = 180 s
         var events = new[]
         {
-            Ev.Created("k1", "phone", "2026-11-23T09:00:00+01:00"), Ev.Answered("k1", "a1", "2026-11-23T09:00:10+01:00"), Ev.Resolved("k1", "2026-11-23T09:04:10+01:00"),
-            Ev.Created("k2", "phone", "2026-11-23T09:01:00+01:00"), Ev.Answered("k2", "a2", "2026-11-23T09:01:30+01:00"), Ev.Resolved("k2", "2026-11-23T09:03:30+01:00"),
-            Ev.Created("k3", "phone", "2026-11-23T09:02:00+01:00"), Ev.Abandoned("k3", "2026-11-23T09:02:03+01:00"),
-            Ev.Created("k4", "phone", "2026-11-23T09:02:00+01:00"), Ev.Abandoned("k4", "2026-11-23T09:02:40+01:00"),
+            TestEvents.Created("k1", "phone", "2026-11-23T09:00:00+01:00"), TestEvents.Answered("k1", "a1", "2026-11-23T09:00:10+01:00"), TestEvents.Resolved("k1", "2026-11-23T09:04:10+01:00"),
+            TestEvents.Created("k2", "phone", "2026-11-23T09:01:00+01:00"), TestEvents.Answered("k2", "a2", "2026-11-23T09:01:30+01:00"), TestEvents.Resolved("k2", "2026-11-23T09:03:30+01:00"),
+            TestEvents.Created("k3", "phone", "2026-11-23T09:02:00+01:00"), TestEvents.Abandoned("k3", "2026-11-23T09:02:03+01:00"),
+            TestEvents.Created("k4", "phone", "2026-11-23T09:02:00+01:00"), TestEvents.Abandoned("k4", "2026-11-23T09:02:40+01:00"),
         };
         var sum = new[] { "k1", "k2", "k3", "k4" }
             .SelectMany(id => Ev.Contribution(id, events.Where(e => e.ContactId == id)))

@@ -1,3 +1,4 @@
+using Ops.Dashboard.Testing;
 namespace Ops.Dashboard.Domain.Tests;
 
 // Thresholds (Ev.Thresholds): phone T = 20 s, S = 5 s; tech T = 60 s, S = 5 s.
@@ -10,11 +11,11 @@ public class LifecycleTests
     [Fact]
     public void Interval_key_starts_at_the_quarter_hour_containing_the_instant()
     {
-        Assert.Equal(Ev.T("2026-11-23T10:15:00Z").ToUnixTimeMilliseconds(), IntervalKey.StartOf(Ev.T("2026-11-23T10:15:00.000Z")));
-        Assert.Equal(Ev.T("2026-11-23T10:00:00Z").ToUnixTimeMilliseconds(), IntervalKey.StartOf(Ev.T("2026-11-23T10:14:59.999Z")));
-        Assert.Equal(Ev.T("2026-11-23T10:15:00Z").ToUnixTimeMilliseconds(), IntervalKey.StartOf(Ev.T("2026-11-23T11:29:59.999+01:00")));
+        Assert.Equal(TestEvents.T("2026-11-23T10:15:00Z").ToUnixTimeMilliseconds(), IntervalKey.StartOf(TestEvents.T("2026-11-23T10:15:00.000Z")));
+        Assert.Equal(TestEvents.T("2026-11-23T10:00:00Z").ToUnixTimeMilliseconds(), IntervalKey.StartOf(TestEvents.T("2026-11-23T10:14:59.999Z")));
+        Assert.Equal(TestEvents.T("2026-11-23T10:15:00Z").ToUnixTimeMilliseconds(), IntervalKey.StartOf(TestEvents.T("2026-11-23T11:29:59.999+01:00")));
         // before 1970 the floor still goes down, not towards zero
-        Assert.Equal(Ev.T("1969-12-31T23:45:00Z").ToUnixTimeMilliseconds(), IntervalKey.StartOf(Ev.T("1969-12-31T23:59:59.999Z")));
+        Assert.Equal(TestEvents.T("1969-12-31T23:45:00Z").ToUnixTimeMilliseconds(), IntervalKey.StartOf(TestEvents.T("1969-12-31T23:59:59.999Z")));
     }
 
     [Fact]
@@ -23,13 +24,13 @@ public class LifecycleTests
         // created 09:10:00, answered 09:14:50 by a1 (wait 290 s > T 20 s), resolved 09:20:00,
         // a1: on_contact 09:14:50, wrap_up 09:20:00, available 09:22:30 -> handle 09:14:50..09:22:30 = 460 s
         var c = Ev.Derive("l-ans", [
-            Ev.Created("l-ans", "phone", "2026-11-23T09:10:00+01:00"),
-            Ev.Answered("l-ans", "a1", "2026-11-23T09:14:50+01:00"),
-            Ev.Resolved("l-ans", "2026-11-23T09:20:00+01:00", "a1"),
-            Ev.State("a1", AgentState.Available, "2026-11-23T09:00:00+01:00"),
-            Ev.State("a1", AgentState.OnContact, "2026-11-23T09:14:50+01:00"),
-            Ev.State("a1", AgentState.WrapUp, "2026-11-23T09:20:00+01:00"),
-            Ev.State("a1", AgentState.Available, "2026-11-23T09:22:30+01:00"),
+            TestEvents.Created("l-ans", "phone", "2026-11-23T09:10:00+01:00"),
+            TestEvents.Answered("l-ans", "a1", "2026-11-23T09:14:50+01:00"),
+            TestEvents.Resolved("l-ans", "2026-11-23T09:20:00+01:00", "a1"),
+            TestEvents.State("a1", AgentState.Available, "2026-11-23T09:00:00+01:00"),
+            TestEvents.State("a1", AgentState.OnContact, "2026-11-23T09:14:50+01:00"),
+            TestEvents.State("a1", AgentState.WrapUp, "2026-11-23T09:20:00+01:00"),
+            TestEvents.State("a1", AgentState.Available, "2026-11-23T09:22:30+01:00"),
         ]);
 
         Ev.EqualCounters(new Dictionary<IntervalKey, IntervalCounters>
@@ -42,7 +43,7 @@ public class LifecycleTests
         Assert.Equal(SegmentOutcome.Answered, s.Outcome);
         Assert.Equal("a1", s.AgentId);
         Assert.Equal(TimeSpan.FromSeconds(290), s.Wait);
-        Assert.Equal(Ev.T("2026-11-23T09:22:30+01:00"), s.HandleEndAt);
+        Assert.Equal(TestEvents.T("2026-11-23T09:22:30+01:00"), s.HandleEndAt);
         Assert.Equal(TimeSpan.FromSeconds(460), s.HandleTime);
         Assert.Equal(ContactStatus.Resolved, c.Status);
         Assert.Equal(TimeSpan.FromSeconds(290), c.FirstResponse);
@@ -55,8 +56,8 @@ public class LifecycleTests
     {
         // created 10:14:50, abandoned 10:15:20: wait 30 s (not short)
         var c = Ev.Derive("l-ab", [
-            Ev.Created("l-ab", "phone", "2026-11-23T10:14:50+01:00"),
-            Ev.Abandoned("l-ab", "2026-11-23T10:15:20+01:00"),
+            TestEvents.Created("l-ab", "phone", "2026-11-23T10:14:50+01:00"),
+            TestEvents.Abandoned("l-ab", "2026-11-23T10:15:20+01:00"),
         ]);
 
         Ev.EqualCounters(new Dictionary<IntervalKey, IntervalCounters>
@@ -75,8 +76,8 @@ public class LifecycleTests
     {
         // created 10:20:00, abandoned 10:20:02: wait 2 s < S 5 s
         var contribution = Ev.Contribution("l-sab", [
-            Ev.Created("l-sab", "phone", "2026-11-23T10:20:00+01:00"),
-            Ev.Abandoned("l-sab", "2026-11-23T10:20:02+01:00"),
+            TestEvents.Created("l-sab", "phone", "2026-11-23T10:20:00+01:00"),
+            TestEvents.Abandoned("l-sab", "2026-11-23T10:20:02+01:00"),
         ]);
         Ev.EqualCounters(new Dictionary<IntervalKey, IntervalCounters>
         {
@@ -87,7 +88,7 @@ public class LifecycleTests
     [Fact]
     public void Waiting_contact_is_offered_only_and_not_settled()
     {
-        var c = Ev.Derive("l-wait", [Ev.Created("l-wait", "phone", "2026-11-23T10:29:59+01:00", Priority.High)]);
+        var c = Ev.Derive("l-wait", [TestEvents.Created("l-wait", "phone", "2026-11-23T10:29:59+01:00", Priority.High)]);
         Ev.EqualCounters(new Dictionary<IntervalKey, IntervalCounters>
         {
             [Ev.Key("phone", "2026-11-23T10:15:00+01:00")] = new() { Offered = 1 },
@@ -101,7 +102,7 @@ public class LifecycleTests
     [Fact]
     public void Contact_without_a_created_event_is_unknown_and_contributes_nothing()
     {
-        var c = Ev.Derive("l-ghost", [Ev.Answered("l-ghost", "a1", "2026-11-23T10:00:00+01:00")]);
+        var c = Ev.Derive("l-ghost", [TestEvents.Answered("l-ghost", "a1", "2026-11-23T10:00:00+01:00")]);
         Assert.False(c.Known);
         Assert.Equal(ContactStatus.Unknown, c.Status);
         Assert.Empty(c.Segments);
@@ -116,10 +117,10 @@ public class LifecycleTests
         // tech: entered 11:01:00, answered 11:03:00 by t1 (wait 120 s > T 60 s), resolved 11:10:00 (no agent events)
         //       -> handle 11:03:00..11:10:00 = 420 s
         var c = Ev.Derive("l-tx1", [
-            Ev.Created("l-tx1", "phone", "2026-11-23T11:00:00+01:00"),
-            Ev.Transferred("l-tx1", "tech", "2026-11-23T11:01:00+01:00"),
-            Ev.Answered("l-tx1", "t1", "2026-11-23T11:03:00+01:00"),
-            Ev.Resolved("l-tx1", "2026-11-23T11:10:00+01:00"),
+            TestEvents.Created("l-tx1", "phone", "2026-11-23T11:00:00+01:00"),
+            TestEvents.Transferred("l-tx1", "tech", "2026-11-23T11:01:00+01:00"),
+            TestEvents.Answered("l-tx1", "t1", "2026-11-23T11:03:00+01:00"),
+            TestEvents.Resolved("l-tx1", "2026-11-23T11:10:00+01:00"),
         ]);
 
         Ev.EqualCounters(new Dictionary<IntervalKey, IntervalCounters>
@@ -132,15 +133,15 @@ public class LifecycleTests
             s =>
             {
                 Assert.Equal(("phone", SegmentOutcome.TransferredUnanswered), (s.Queue, s.Outcome));
-                Assert.Equal(Ev.T("2026-11-23T11:01:00+01:00"), s.LeftAt);
-                Assert.Equal(Ev.T("2026-11-23T11:01:00+01:00"), s.TransferredAt);
+                Assert.Equal(TestEvents.T("2026-11-23T11:01:00+01:00"), s.LeftAt);
+                Assert.Equal(TestEvents.T("2026-11-23T11:01:00+01:00"), s.TransferredAt);
                 Assert.Null(s.AnsweredAt);
                 Assert.Equal(TimeSpan.FromSeconds(60), s.Wait);
             },
             s =>
             {
                 Assert.Equal(("tech", SegmentOutcome.Answered, "t1"), (s.Queue, s.Outcome, s.AgentId));
-                Assert.Equal(Ev.T("2026-11-23T11:01:00+01:00"), s.EnteredAt);
+                Assert.Equal(TestEvents.T("2026-11-23T11:01:00+01:00"), s.EnteredAt);
                 Assert.Equal(TimeSpan.FromSeconds(120), s.Wait);
             });
         Assert.Equal(ContactStatus.Resolved, c.Status);
@@ -150,8 +151,8 @@ public class LifecycleTests
     public void Transfer_before_answer_leaves_the_contact_waiting_in_the_target()
     {
         var c = Ev.Derive("l-tx0", [
-            Ev.Created("l-tx0", "phone", "2026-11-23T11:00:00+01:00"),
-            Ev.Transferred("l-tx0", "tech", "2026-11-23T11:01:00+01:00"),
+            TestEvents.Created("l-tx0", "phone", "2026-11-23T11:00:00+01:00"),
+            TestEvents.Transferred("l-tx0", "tech", "2026-11-23T11:01:00+01:00"),
         ]);
         Assert.Equal(ContactStatus.Waiting, c.Status);
         Assert.Equal("tech", c.Current!.Queue);
@@ -185,13 +186,13 @@ public class LifecycleTests
             s =>
             {
                 Assert.Equal(("phone", SegmentOutcome.Answered, "a1"), (s.Queue, s.Outcome, s.AgentId));
-                Assert.Equal(Ev.T("2026-11-23T12:04:00+01:00"), s.TransferredAt);
-                Assert.Equal(Ev.T("2026-11-23T12:05:00+01:00"), s.HandleEndAt);
+                Assert.Equal(TestEvents.T("2026-11-23T12:04:00+01:00"), s.TransferredAt);
+                Assert.Equal(TestEvents.T("2026-11-23T12:05:00+01:00"), s.HandleEndAt);
             },
             s =>
             {
                 Assert.Equal(("tech", SegmentOutcome.Answered, "a2"), (s.Queue, s.Outcome, s.AgentId));
-                Assert.Equal(Ev.T("2026-11-23T12:10:00+01:00"), s.HandleEndAt);
+                Assert.Equal(TestEvents.T("2026-11-23T12:10:00+01:00"), s.HandleEndAt);
             });
         Assert.Equal("a2", c.ResolvedBy);
         Assert.True(c.IsSettled);
@@ -199,17 +200,17 @@ public class LifecycleTests
 
     internal static OpsEvent[] TransferAfterAnswer(string id) =>
     [
-        Ev.Created(id, "phone", "2026-11-23T12:00:00+01:00"),
-        Ev.Answered(id, "a1", "2026-11-23T12:00:10+01:00"),
-        Ev.Transferred(id, "tech", "2026-11-23T12:04:00+01:00"),
-        Ev.Answered(id, "a2", "2026-11-23T12:04:30+01:00"),
-        Ev.Resolved(id, "2026-11-23T12:10:00+01:00", "a2"),
-        Ev.Csat(id, 4, "2026-11-23T12:20:00+01:00"),
-        Ev.State("a1", AgentState.OnContact, "2026-11-23T12:00:10+01:00"),
-        Ev.State("a1", AgentState.WrapUp, "2026-11-23T12:04:00+01:00"),
-        Ev.State("a1", AgentState.Available, "2026-11-23T12:05:00+01:00"),
-        Ev.State("a2", AgentState.OnContact, "2026-11-23T12:04:30+01:00"),
-        Ev.State("a2", AgentState.Available, "2026-11-23T12:10:00+01:00"),
+        TestEvents.Created(id, "phone", "2026-11-23T12:00:00+01:00"),
+        TestEvents.Answered(id, "a1", "2026-11-23T12:00:10+01:00"),
+        TestEvents.Transferred(id, "tech", "2026-11-23T12:04:00+01:00"),
+        TestEvents.Answered(id, "a2", "2026-11-23T12:04:30+01:00"),
+        TestEvents.Resolved(id, "2026-11-23T12:10:00+01:00", "a2"),
+        TestEvents.Csat(id, 4, "2026-11-23T12:20:00+01:00"),
+        TestEvents.State("a1", AgentState.OnContact, "2026-11-23T12:00:10+01:00"),
+        TestEvents.State("a1", AgentState.WrapUp, "2026-11-23T12:04:00+01:00"),
+        TestEvents.State("a1", AgentState.Available, "2026-11-23T12:05:00+01:00"),
+        TestEvents.State("a2", AgentState.OnContact, "2026-11-23T12:04:30+01:00"),
+        TestEvents.State("a2", AgentState.Available, "2026-11-23T12:10:00+01:00"),
     ];
 
     [Fact]
@@ -217,12 +218,12 @@ public class LifecycleTests
     {
         // answered 13:00:00, resolved 13:04:00, a1 wrap_up 13:04:00..13:05:30 -> 330 s
         var c = Ev.Derive("l-h1", [
-            Ev.Created("l-h1", "phone", "2026-11-23T12:59:50+01:00"),
-            Ev.Answered("l-h1", "a1", "2026-11-23T13:00:00+01:00"),
-            Ev.Resolved("l-h1", "2026-11-23T13:04:00+01:00"),
-            Ev.State("a1", AgentState.OnContact, "2026-11-23T13:00:00+01:00"),
-            Ev.State("a1", AgentState.WrapUp, "2026-11-23T13:04:00+01:00"),
-            Ev.State("a1", AgentState.Available, "2026-11-23T13:05:30+01:00"),
+            TestEvents.Created("l-h1", "phone", "2026-11-23T12:59:50+01:00"),
+            TestEvents.Answered("l-h1", "a1", "2026-11-23T13:00:00+01:00"),
+            TestEvents.Resolved("l-h1", "2026-11-23T13:04:00+01:00"),
+            TestEvents.State("a1", AgentState.OnContact, "2026-11-23T13:00:00+01:00"),
+            TestEvents.State("a1", AgentState.WrapUp, "2026-11-23T13:04:00+01:00"),
+            TestEvents.State("a1", AgentState.Available, "2026-11-23T13:05:30+01:00"),
         ]);
         Assert.Equal(TimeSpan.FromSeconds(330), c.Current!.HandleTime);
         Assert.Equal(330_000, c.Contribution(Ev.Thresholds)[Ev.Key("phone", "2026-11-23T13:00:00+01:00")].HandleMs);
@@ -233,11 +234,11 @@ public class LifecycleTests
     {
         // answered 13:00:00, resolved 13:04:00, no agent events -> 240 s
         var c = Ev.Derive("l-h2", [
-            Ev.Created("l-h2", "phone", "2026-11-23T12:59:50+01:00"),
-            Ev.Answered("l-h2", "a1", "2026-11-23T13:00:00+01:00"),
-            Ev.Resolved("l-h2", "2026-11-23T13:04:00+01:00"),
+            TestEvents.Created("l-h2", "phone", "2026-11-23T12:59:50+01:00"),
+            TestEvents.Answered("l-h2", "a1", "2026-11-23T13:00:00+01:00"),
+            TestEvents.Resolved("l-h2", "2026-11-23T13:04:00+01:00"),
         ]);
-        Assert.Equal(Ev.T("2026-11-23T13:04:00+01:00"), c.Current!.HandleEndAt);
+        Assert.Equal(TestEvents.T("2026-11-23T13:04:00+01:00"), c.Current!.HandleEndAt);
         Assert.Equal(TimeSpan.FromSeconds(240), c.Current.HandleTime);
         Assert.True(c.IsSettled);
     }
@@ -248,11 +249,11 @@ public class LifecycleTests
         // answered 13:00:00, resolved 13:04:00, a1 on_contact 13:00:00 -> available 13:06:00 (no wrap-up):
         // the earlier of release (13:04) and the agent's change (13:06) -> 240 s
         var c = Ev.Derive("l-h3", [
-            Ev.Created("l-h3", "phone", "2026-11-23T12:59:50+01:00"),
-            Ev.Answered("l-h3", "a1", "2026-11-23T13:00:00+01:00"),
-            Ev.Resolved("l-h3", "2026-11-23T13:04:00+01:00"),
-            Ev.State("a1", AgentState.OnContact, "2026-11-23T13:00:00+01:00"),
-            Ev.State("a1", AgentState.Available, "2026-11-23T13:06:00+01:00"),
+            TestEvents.Created("l-h3", "phone", "2026-11-23T12:59:50+01:00"),
+            TestEvents.Answered("l-h3", "a1", "2026-11-23T13:00:00+01:00"),
+            TestEvents.Resolved("l-h3", "2026-11-23T13:04:00+01:00"),
+            TestEvents.State("a1", AgentState.OnContact, "2026-11-23T13:00:00+01:00"),
+            TestEvents.State("a1", AgentState.Available, "2026-11-23T13:06:00+01:00"),
         ]);
         Assert.Equal(TimeSpan.FromSeconds(240), c.Current!.HandleTime);
     }
@@ -262,18 +263,18 @@ public class LifecycleTests
     {
         var events = new List<OpsEvent>
         {
-            Ev.Created("l-h4", "phone", "2026-11-23T12:59:50+01:00"),
-            Ev.Answered("l-h4", "a1", "2026-11-23T13:00:00+01:00"),
-            Ev.Resolved("l-h4", "2026-11-23T13:04:00+01:00"),
-            Ev.State("a1", AgentState.OnContact, "2026-11-23T13:00:00+01:00"),
-            Ev.State("a1", AgentState.WrapUp, "2026-11-23T13:04:00+01:00"),
+            TestEvents.Created("l-h4", "phone", "2026-11-23T12:59:50+01:00"),
+            TestEvents.Answered("l-h4", "a1", "2026-11-23T13:00:00+01:00"),
+            TestEvents.Resolved("l-h4", "2026-11-23T13:04:00+01:00"),
+            TestEvents.State("a1", AgentState.OnContact, "2026-11-23T13:00:00+01:00"),
+            TestEvents.State("a1", AgentState.WrapUp, "2026-11-23T13:04:00+01:00"),
         };
         var c = Ev.Derive("l-h4", events);
         Assert.Null(c.Current!.HandleEndAt);
         Assert.False(c.IsSettled);
         Assert.DoesNotContain(c.Contribution(Ev.Thresholds).Values, v => v.Handled != 0);
 
-        events.Add(Ev.State("a1", AgentState.Available, "2026-11-23T13:05:00+01:00"));
+        events.Add(TestEvents.State("a1", AgentState.Available, "2026-11-23T13:05:00+01:00"));
         c = Ev.Derive("l-h4", events);
         Assert.Equal(TimeSpan.FromSeconds(300), c.Current!.HandleTime);
         Assert.True(c.IsSettled);
@@ -287,15 +288,15 @@ public class LifecycleTests
         // after a1 wrap_up 13:14:00 and available 13:16:00 arrive: ends 13:16:00 -> 13:15 interval, 840 s
         var contactEvents = new[]
         {
-            Ev.Created("l-late", "phone", "2026-11-23T13:00:00+01:00"),
-            Ev.Answered("l-late", "a1", "2026-11-23T13:02:00+01:00"),
-            Ev.Resolved("l-late", "2026-11-23T13:14:00+01:00"),
+            TestEvents.Created("l-late", "phone", "2026-11-23T13:00:00+01:00"),
+            TestEvents.Answered("l-late", "a1", "2026-11-23T13:02:00+01:00"),
+            TestEvents.Resolved("l-late", "2026-11-23T13:14:00+01:00"),
         };
         var lateAgentEvents = new[]
         {
-            Ev.State("a1", AgentState.OnContact, "2026-11-23T13:02:00+01:00"),
-            Ev.State("a1", AgentState.WrapUp, "2026-11-23T13:14:00+01:00"),
-            Ev.State("a1", AgentState.Available, "2026-11-23T13:16:00+01:00"),
+            TestEvents.State("a1", AgentState.OnContact, "2026-11-23T13:02:00+01:00"),
+            TestEvents.State("a1", AgentState.WrapUp, "2026-11-23T13:14:00+01:00"),
+            TestEvents.State("a1", AgentState.Available, "2026-11-23T13:16:00+01:00"),
         };
         var before = Ev.Contribution("l-late", contactEvents);
         var after = Ev.Contribution("l-late", contactEvents.Concat(lateAgentEvents));
@@ -332,12 +333,12 @@ public class LifecycleTests
         // created 2026-11-22 23:55 +01:00 (22:55Z), answered 2026-11-23 00:02 +01:00 (23:02Z): wait 420 s,
         // resolved 00:10 +01:00 -> handle 480 s. Both instants are on 22 November in UTC, but the local days differ.
         var c = Ev.Contribution("l-day", [
-            Ev.Created("l-day", "phone", "2026-11-22T23:55:00+01:00"),
-            Ev.Answered("l-day", "a1", "2026-11-23T00:02:00+01:00"),
-            Ev.Resolved("l-day", "2026-11-23T00:10:00+01:00"),
+            TestEvents.Created("l-day", "phone", "2026-11-22T23:55:00+01:00"),
+            TestEvents.Answered("l-day", "a1", "2026-11-23T00:02:00+01:00"),
+            TestEvents.Resolved("l-day", "2026-11-23T00:10:00+01:00"),
         ]);
 
-        Assert.Equal((Ev.T("2026-11-21T23:00:00Z"), Ev.T("2026-11-22T23:00:00Z")), Berlin.DayBounds(new DateOnly(2026, 11, 22)));
+        Assert.Equal((TestEvents.T("2026-11-21T23:00:00Z"), TestEvents.T("2026-11-22T23:00:00Z")), Berlin.DayBounds(new DateOnly(2026, 11, 22)));
         Assert.Equal(new IntervalCounters { Offered = 1 }, Ev.Day(c, Berlin, "phone", new DateOnly(2026, 11, 22)));
         Assert.Equal(
             new IntervalCounters { Answered = 1, AnswerWaitMs = 420_000, Handled = 1, HandleMs = 480_000 },
@@ -350,8 +351,8 @@ public class LifecycleTests
     {
         // created 2026-07-01 23:58 +02:00 (21:58Z), abandoned 2026-07-02 00:01 +02:00 (22:01Z): 180 s
         var c = Ev.Contribution("l-summer", [
-            Ev.Created("l-summer", "phone", "2026-07-01T23:58:00+02:00"),
-            Ev.Abandoned("l-summer", "2026-07-02T00:01:00+02:00"),
+            TestEvents.Created("l-summer", "phone", "2026-07-01T23:58:00+02:00"),
+            TestEvents.Abandoned("l-summer", "2026-07-02T00:01:00+02:00"),
         ]);
         Assert.Equal(new IntervalCounters { Offered = 1 }, Ev.Day(c, Berlin, "phone", new DateOnly(2026, 7, 1)));
         Assert.Equal(new IntervalCounters { Abandoned = 1, AbandonWaitMs = 180_000 }, Ev.Day(c, Berlin, "phone", new DateOnly(2026, 7, 2)));
@@ -362,11 +363,11 @@ public class LifecycleTests
     {
         static OpsEvent[] Events(string created, string answered, string wrap, string avail, string resolved) =>
         [
-            Ev.Created("l-tz", "phone", created),
-            Ev.Answered("l-tz", "a1", answered),
-            Ev.Resolved("l-tz", resolved),
-            Ev.State("a1", AgentState.WrapUp, wrap),
-            Ev.State("a1", AgentState.Available, avail),
+            TestEvents.Created("l-tz", "phone", created),
+            TestEvents.Answered("l-tz", "a1", answered),
+            TestEvents.Resolved("l-tz", resolved),
+            TestEvents.State("a1", AgentState.WrapUp, wrap),
+            TestEvents.State("a1", AgentState.Available, avail),
         ];
         var berlin = Ev.Derive("l-tz", Events(
             "2026-11-23T09:14:55+01:00", "2026-11-23T09:15:10+01:00", "2026-11-23T09:20:00+01:00", "2026-11-23T09:31:00+01:00", "2026-11-23T09:20:00+01:00"));
@@ -397,13 +398,13 @@ public class LifecycleTests
         // 7 events -> 5040 orders (agent events are handed over separately, in their permuted relative order)
         var events = new[]
         {
-            Ev.Created("l-perm", "phone", "2026-11-23T14:00:00+01:00"),
-            Ev.Answered("l-perm", "a1", "2026-11-23T14:00:08+01:00"),
-            Ev.Transferred("l-perm", "tech", "2026-11-23T14:03:00+01:00"),
-            Ev.Answered("l-perm", "a2", "2026-11-23T14:04:10+01:00"),
-            Ev.Resolved("l-perm", "2026-11-23T14:09:00+01:00"),
-            Ev.State("a1", AgentState.WrapUp, "2026-11-23T14:03:00+01:00"),
-            Ev.State("a1", AgentState.Available, "2026-11-23T14:03:40+01:00"),
+            TestEvents.Created("l-perm", "phone", "2026-11-23T14:00:00+01:00"),
+            TestEvents.Answered("l-perm", "a1", "2026-11-23T14:00:08+01:00"),
+            TestEvents.Transferred("l-perm", "tech", "2026-11-23T14:03:00+01:00"),
+            TestEvents.Answered("l-perm", "a2", "2026-11-23T14:04:10+01:00"),
+            TestEvents.Resolved("l-perm", "2026-11-23T14:09:00+01:00"),
+            TestEvents.State("a1", AgentState.WrapUp, "2026-11-23T14:03:00+01:00"),
+            TestEvents.State("a1", AgentState.Available, "2026-11-23T14:03:40+01:00"),
         };
         var reference = Ev.Derive("l-perm", events);
         var expected = reference.Contribution(Ev.Thresholds);
@@ -473,19 +474,19 @@ public class LifecycleTests
     [Fact]
     public void Settled_when_resolved_or_abandoned_and_every_answered_segment_has_a_handle_end()
     {
-        var created = Ev.Created("l-set", "phone", "2026-11-23T15:00:00+01:00");
-        var answered = Ev.Answered("l-set", "a1", "2026-11-23T15:00:05+01:00");
-        var resolved = Ev.Resolved("l-set", "2026-11-23T15:03:00+01:00");
-        var wrap = Ev.State("a1", AgentState.WrapUp, "2026-11-23T15:03:00+01:00");
-        var avail = Ev.State("a1", AgentState.Available, "2026-11-23T15:04:00+01:00");
+        var created = TestEvents.Created("l-set", "phone", "2026-11-23T15:00:00+01:00");
+        var answered = TestEvents.Answered("l-set", "a1", "2026-11-23T15:00:05+01:00");
+        var resolved = TestEvents.Resolved("l-set", "2026-11-23T15:03:00+01:00");
+        var wrap = TestEvents.State("a1", AgentState.WrapUp, "2026-11-23T15:03:00+01:00");
+        var avail = TestEvents.State("a1", AgentState.Available, "2026-11-23T15:04:00+01:00");
 
         Assert.False(Ev.Derive("l-set", [created]).IsSettled);                              // waiting
         Assert.False(Ev.Derive("l-set", [created, answered]).IsSettled);                    // in handling
         Assert.True(Ev.Derive("l-set", [created, answered, resolved]).IsSettled);           // resolved, no wrap-up reported
         Assert.False(Ev.Derive("l-set", [created, answered, resolved, wrap]).IsSettled);    // agent still in wrap-up
         Assert.True(Ev.Derive("l-set", [created, answered, resolved, wrap, avail]).IsSettled);
-        Assert.True(Ev.Derive("l-set", [created, Ev.Abandoned("l-set", "2026-11-23T15:00:30+01:00")]).IsSettled);
-        Assert.False(Ev.Derive("l-set", [created, Ev.Transferred("l-set", "tech", "2026-11-23T15:00:30+01:00")]).IsSettled);
+        Assert.True(Ev.Derive("l-set", [created, TestEvents.Abandoned("l-set", "2026-11-23T15:00:30+01:00")]).IsSettled);
+        Assert.False(Ev.Derive("l-set", [created, TestEvents.Transferred("l-set", "tech", "2026-11-23T15:00:30+01:00")]).IsSettled);
     }
 
     [Fact]
@@ -493,8 +494,8 @@ public class LifecycleTests
     {
         // messenger contact created 09:00, resolved by agent m1 at 09:45 with no contact.answered: first response 45 min
         var c = Ev.Derive("l-msg", [
-            Ev.Created("l-msg", "phone", "2026-11-23T09:00:00+01:00", channel: Channel.Messenger),
-            Ev.Resolved("l-msg", "2026-11-23T09:45:00+01:00", "m1"),
+            TestEvents.Created("l-msg", "phone", "2026-11-23T09:00:00+01:00", channel: Channel.Messenger),
+            TestEvents.Resolved("l-msg", "2026-11-23T09:45:00+01:00", "m1"),
         ]);
         Assert.Equal(TimeSpan.FromMinutes(45), c.FirstResponse);
         Assert.Equal(Channel.Messenger, c.Channel);
@@ -505,8 +506,8 @@ public class LifecycleTests
     public void Contact_closed_without_agent_and_without_answer_is_offered_only()
     {
         var c = Ev.Derive("l-closed", [
-            Ev.Created("l-closed", "phone", "2026-11-23T09:00:00+01:00"),
-            Ev.Resolved("l-closed", "2026-11-23T09:01:00+01:00"),
+            TestEvents.Created("l-closed", "phone", "2026-11-23T09:00:00+01:00"),
+            TestEvents.Resolved("l-closed", "2026-11-23T09:01:00+01:00"),
         ]);
         Assert.Equal(SegmentOutcome.ClosedUnanswered, c.Current!.Outcome);
         Ev.EqualCounters(new Dictionary<IntervalKey, IntervalCounters>
@@ -526,10 +527,10 @@ public class LifecycleTests
         // so a2's answer at 12:04:00 can only be the answer in tech (wait 0 s).
         var events = new[]
         {
-            Ev.Created("l-tie", "phone", "2026-11-23T12:00:00+01:00"),
-            Ev.Answered("l-tie", "a1", "2026-11-23T12:00:10+01:00"),
-            Ev.Transferred("l-tie", "tech", "2026-11-23T12:04:00+01:00"),
-            Ev.Answered("l-tie", "a2", "2026-11-23T12:04:00+01:00"),
+            TestEvents.Created("l-tie", "phone", "2026-11-23T12:00:00+01:00"),
+            TestEvents.Answered("l-tie", "a1", "2026-11-23T12:00:10+01:00"),
+            TestEvents.Transferred("l-tie", "tech", "2026-11-23T12:04:00+01:00"),
+            TestEvents.Answered("l-tie", "a2", "2026-11-23T12:04:00+01:00"),
         };
         var c = Ev.Derive("l-tie", events);
 
@@ -549,15 +550,15 @@ public class LifecycleTests
         // DESIGN: "a contact's handle time ends when its agent leaves wrap-up (or at contact.resolved when
         // no wrap-up is reported)" -> A ends at 10:05:00 (300 s), not at the end of B's wrap-up (660 s).
         var c = Ev.Derive("l-next", [
-            Ev.Created("l-next", "phone", "2026-11-23T09:59:50+01:00"),
-            Ev.Answered("l-next", "a1", "2026-11-23T10:00:00+01:00"),
-            Ev.Resolved("l-next", "2026-11-23T10:05:00+01:00", "a1"),
-            Ev.State("a1", AgentState.OnContact, "2026-11-23T10:00:00+01:00"),
-            Ev.State("a1", AgentState.OnContact, "2026-11-23T10:06:00+01:00"),
-            Ev.State("a1", AgentState.WrapUp, "2026-11-23T10:10:00+01:00"),
-            Ev.State("a1", AgentState.Available, "2026-11-23T10:11:00+01:00"),
+            TestEvents.Created("l-next", "phone", "2026-11-23T09:59:50+01:00"),
+            TestEvents.Answered("l-next", "a1", "2026-11-23T10:00:00+01:00"),
+            TestEvents.Resolved("l-next", "2026-11-23T10:05:00+01:00", "a1"),
+            TestEvents.State("a1", AgentState.OnContact, "2026-11-23T10:00:00+01:00"),
+            TestEvents.State("a1", AgentState.OnContact, "2026-11-23T10:06:00+01:00"),
+            TestEvents.State("a1", AgentState.WrapUp, "2026-11-23T10:10:00+01:00"),
+            TestEvents.State("a1", AgentState.Available, "2026-11-23T10:11:00+01:00"),
         ]);
-        Assert.Equal(Ev.T("2026-11-23T10:05:00+01:00"), c.Current!.HandleEndAt);
+        Assert.Equal(TestEvents.T("2026-11-23T10:05:00+01:00"), c.Current!.HandleEndAt);
         Assert.Equal(TimeSpan.FromSeconds(300), c.Current.HandleTime);
     }
 

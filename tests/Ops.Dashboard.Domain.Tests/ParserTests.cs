@@ -1,3 +1,4 @@
+using Ops.Dashboard.Testing;
 using System.Text;
 
 namespace Ops.Dashboard.Domain.Tests;
@@ -163,20 +164,20 @@ public class ParserTests
         Assert.Collection(result.Events,
             e => Assert.Equal(new OpsEvent
             {
-                Id = "e1", Type = EventType.ContactCreated, At = Ev.T("2026-11-23T09:00:00+01:00"), ContactId = "c1",
+                Id = "e1", Type = EventType.ContactCreated, At = TestEvents.T("2026-11-23T09:00:00+01:00"), ContactId = "c1",
                 Queue = "social", Channel = Channel.Social, Priority = Priority.Critical, Subject = "Bestellung 4711",
             }, e),
-            e => Assert.Equal(new OpsEvent { Id = "e2", Type = EventType.ContactAnswered, At = Ev.T("2026-11-23T08:00:20Z"), ContactId = "c1", AgentId = "a1" }, e),
-            e => Assert.Equal(new OpsEvent { Id = "e3", Type = EventType.ContactAbandoned, At = Ev.T("2026-11-23T09:00:30Z"), ContactId = "c2" }, e),
+            e => Assert.Equal(new OpsEvent { Id = "e2", Type = EventType.ContactAnswered, At = TestEvents.T("2026-11-23T08:00:20Z"), ContactId = "c1", AgentId = "a1" }, e),
+            e => Assert.Equal(new OpsEvent { Id = "e3", Type = EventType.ContactAbandoned, At = TestEvents.T("2026-11-23T09:00:30Z"), ContactId = "c2" }, e),
             e => Assert.Equal(new OpsEvent
             {
-                Id = "e4", Type = EventType.ContactTransferred, At = Ev.T("2026-11-23T09:01:00+01:00"), ContactId = "c1", Queue = "tech", Reason = "escalation",
+                Id = "e4", Type = EventType.ContactTransferred, At = TestEvents.T("2026-11-23T09:01:00+01:00"), ContactId = "c1", Queue = "tech", Reason = "escalation",
             }, e),
-            e => Assert.Equal(new OpsEvent { Id = "e5", Type = EventType.ContactResolved, At = Ev.T("2026-11-23T09:05:00+01:00"), ContactId = "c1", AgentId = "a2" }, e),
-            e => Assert.Equal(new OpsEvent { Id = "e6", Type = EventType.ContactCsat, At = Ev.T("2026-11-23T09:30:00+01:00"), ContactId = "c1", Score = 5 }, e),
+            e => Assert.Equal(new OpsEvent { Id = "e5", Type = EventType.ContactResolved, At = TestEvents.T("2026-11-23T09:05:00+01:00"), ContactId = "c1", AgentId = "a2" }, e),
+            e => Assert.Equal(new OpsEvent { Id = "e6", Type = EventType.ContactCsat, At = TestEvents.T("2026-11-23T09:30:00+01:00"), ContactId = "c1", Score = 5 }, e),
             e => Assert.Equal(new OpsEvent
             {
-                Id = "e7", Type = EventType.AgentState, At = Ev.T("2026-11-23T08:00:00+01:00"), AgentId = "a1",
+                Id = "e7", Type = EventType.AgentState, At = TestEvents.T("2026-11-23T08:00:00+01:00"), AgentId = "a1",
                 State = AgentState.OnContact, Name = "Anna Berg", Team = "Team Nord",
             }, e),
             e =>
@@ -188,7 +189,7 @@ public class ParserTests
             {
                 Assert.Equal((Channel.Email, Priority.Medium), (e.Channel, e.Priority)); // priority defaults to medium
                 Assert.Equal(TimeSpan.FromHours(-5), e.At.Offset);
-                Assert.Equal(Ev.T("2026-11-23T14:02:00Z"), e.At);
+                Assert.Equal(TestEvents.T("2026-11-23T14:02:00Z"), e.At);
             },
             e => Assert.Equal((EventType.ContactResolved, (string?)null), (e.Type, e.AgentId)));
         Assert.All(result.Events, e => Assert.Equal(0, e.Seq));
@@ -223,7 +224,7 @@ public class ParserTests
             """);
         Assert.True(result.Ok, string.Join("; ", result.Errors));
         var e = Assert.Single(result.Events);
-        Assert.Equal(new OpsEvent { Id = "u1", Type = EventType.ContactAnswered, At = Ev.T("2026-11-23T09:00:00Z"), ContactId = "c", AgentId = "a" }, e);
+        Assert.Equal(new OpsEvent { Id = "u1", Type = EventType.ContactAnswered, At = TestEvents.T("2026-11-23T09:00:00Z"), ContactId = "c", AgentId = "a" }, e);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using Ops.Dashboard.Contracts;
 using Ops.Dashboard.Domain;
 using static Ops.Dashboard.Grains.Tests.Ev;
+using static Ops.Dashboard.Testing.TestEvents;
 
 namespace Ops.Dashboard.Grains.Tests;
 
