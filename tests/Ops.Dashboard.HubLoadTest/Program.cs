@@ -1,4 +1,5 @@
 using System.Globalization;
+using Ops.Dashboard.Testing;
 using Ops.Dashboard.HubLoadTest;
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
@@ -21,19 +22,7 @@ catch (ArgumentException e)
     return 2;
 }
 
-using var cancel = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    if (cancel.IsCancellationRequested) return;
-    e.Cancel = true;
-    Console.Error.WriteLine("cancelling …");
-    cancel.Cancel();
-};
-using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
-{
-    context.Cancel = true;
-    cancel.Cancel();
-});
+using var cancel = new RunCancellation();
 
 var root = Server.FindRepoRoot();
 var (queues, _) = Server.SiteConfig(root);

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Ops.Dashboard.Testing;
 using Ops.Dashboard.Domain;
 using Ops.Dashboard.LoadTest;
 
@@ -25,28 +26,7 @@ catch (ArgumentException e)
     return 2;
 }
 
-using var cancel = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    // First Ctrl+C: stop and clean up (the server is stopped and the temp dir removed); second: die.
-    if (cancel.IsCancellationRequested) return;
-    e.Cancel = true;
-    Console.Error.WriteLine("cancelling …");
-    cancel.Cancel();
-};
-
-// SIGTERM and SIGHUP (a closed terminal, a CI timeout) also stop the run cleanly, so the started server is not left behind.
-using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Stop);
-using var onHup = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGHUP, Stop);
-void Stop(System.Runtime.InteropServices.PosixSignalContext context)
-{
-    context.Cancel = true;
-    if (!cancel.IsCancellationRequested)
-    {
-        Console.Error.WriteLine($"{context.Signal}: stopping …");
-        cancel.Cancel();
-    }
-}
+using var cancel = new RunCancellation();
 
 ServerHost? server = null;
 try
