@@ -145,55 +145,13 @@ public static class Repo
     }
 }
 
-/// <summary>Contract-v1 events as JSON (camelCase, RFC 3339 with offset).</summary>
+/// <summary>The browser tests' own traffic; the events themselves come from <c>WireEvents</c>.</summary>
 public static class Ev
 {
-    private static JsonObject Base(string type, DateTimeOffset at) => new()
-    {
-        ["id"] = "e2e-" + Guid.NewGuid().ToString("N"),
-        ["type"] = type,
-        ["at"] = at.ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", CultureInfo.InvariantCulture),
-    };
-
-    public static string NewId(string prefix) => prefix + Guid.NewGuid().ToString("N")[..12];
-
     /// <summary>A few seconds ago, so the events are today's and not in the future.</summary>
     public static DateTimeOffset Recent(int secondsAgo = 5) => DateTimeOffset.UtcNow.AddSeconds(-secondsAgo);
 
-    public static JsonObject Created(string contactId, string queue, DateTimeOffset at, string channel = "phone")
-    {
-        var e = Base("contact.created", at);
-        e["contactId"] = contactId;
-        e["queue"] = queue;
-        e["channel"] = channel;
-        return e;
-    }
-
-    public static JsonObject Answered(string contactId, string agentId, DateTimeOffset at)
-    {
-        var e = Base("contact.answered", at);
-        e["contactId"] = contactId;
-        e["agentId"] = agentId;
-        return e;
-    }
-
-    public static JsonObject AgentState(string agentId, string state, DateTimeOffset at)
-    {
-        var e = Base("agent.state", at);
-        e["agentId"] = agentId;
-        e["state"] = state;
-        return e;
-    }
-
-    public static JsonObject AgentQueues(string agentId, DateTimeOffset at, params string[] queues)
-    {
-        var e = Base("agent.queues", at);
-        e["agentId"] = agentId;
-        e["queues"] = new JsonArray([.. queues.Select(q => (JsonNode?)JsonValue.Create(q))]);
-        return e;
-    }
-
     /// <summary><paramref name="count"/> new phone contacts waiting in <paramref name="queue"/>.</summary>
     public static IEnumerable<JsonObject> Waiting(string queue, int count, DateTimeOffset at, string channel = "phone") =>
-        Enumerable.Range(0, count).Select(i => Created(NewId("c-e2e-"), queue, at.AddMilliseconds(i), channel));
+        Enumerable.Range(0, count).Select(i => WireEvents.Created(WireEvents.NewId("c-e2e-"), queue, at.AddMilliseconds(i), channel));
 }

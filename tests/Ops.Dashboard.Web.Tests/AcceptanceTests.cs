@@ -1,3 +1,4 @@
+using Ops.Dashboard.Testing;
 using System.Text.Json.Nodes;
 using Ops.Dashboard.Domain;
 using Ops.Dashboard.Simulator;
@@ -17,12 +18,12 @@ public sealed class AcceptanceTests(TestHost host)
     [Fact]
     public async Task Handbook_1_a_contact_opened_via_messenger_creates_a_contact_record_and_its_response_time_is_logged()
     {
-        var contact = Ev.NewId("c-messenger-");
-        var agent = Ev.NewId("a-chat-");
+        var contact = WireEvents.NewId("c-messenger-");
+        var agent = WireEvents.NewId("a-chat-");
         var opened = SiteTime.Now().AddMinutes(-6);
         var answeredBefore = await CountAroundAsync("chat", opened, "answered");
 
-        await Api.IngestAsync([Ev.Created(contact, "chat", opened, channel: "messenger")]);
+        await Api.IngestAsync([WireEvents.Created(contact, "chat", opened, channel: "messenger")]);
 
         var record = await Api.RequiredContactAsync(contact);
         Assert.Equal(contact, (string?)record["id"]);
@@ -32,7 +33,7 @@ public sealed class AcceptanceTests(TestHost host)
         Assert.Equal(opened.UtcDateTime, OpsApi.Instant(record["createdAt"]).UtcDateTime);
         Assert.Null(record["firstResponseSeconds"]);
 
-        await Api.IngestAsync([Ev.AgentState(agent, "on_contact", opened.AddSeconds(95)), Ev.Answered(contact, agent, opened.AddSeconds(95))]);
+        await Api.IngestAsync([WireEvents.AgentState(agent, "on_contact", opened.AddSeconds(95)), WireEvents.Answered(contact, agent, opened.AddSeconds(95))]);
 
         record = await Api.RequiredContactAsync(contact);
         Assert.Equal(95.0, (double?)record["firstResponseSeconds"]);
@@ -46,8 +47,8 @@ public sealed class AcceptanceTests(TestHost host)
     [Fact]
     public async Task Handbook_2_an_escalation_to_the_tech_queue_forwards_the_contact_and_its_status_is_correct()
     {
-        var contact = Ev.NewId("c-escalate-");
-        string firstLevel = Ev.NewId("a-billing-"), techAgent = Ev.NewId("a-tech-");
+        var contact = WireEvents.NewId("c-escalate-");
+        string firstLevel = WireEvents.NewId("a-billing-"), techAgent = WireEvents.NewId("a-tech-");
         var created = SiteTime.Now().AddMinutes(-8);
         var escalated = created.AddSeconds(200);
         var transferredOutBefore = await CountAroundAsync("billing", escalated, "transferredOut");
@@ -55,11 +56,11 @@ public sealed class AcceptanceTests(TestHost host)
         var techWaitingBefore = (int)(await Api.QueueAsync("tech"))["waiting"]!;
 
         await Api.IngestAsync([
-            Ev.Created(contact, "billing", created),
-            Ev.AgentState(firstLevel, "on_contact", created.AddSeconds(20)),
-            Ev.Answered(contact, firstLevel, created.AddSeconds(20)),
-            Ev.Transferred(contact, "tech", escalated, "escalation"),
-            Ev.AgentState(firstLevel, "available", escalated),
+            WireEvents.Created(contact, "billing", created),
+            WireEvents.AgentState(firstLevel, "on_contact", created.AddSeconds(20)),
+            WireEvents.Answered(contact, firstLevel, created.AddSeconds(20)),
+            WireEvents.Transferred(contact, "tech", escalated, "escalation"),
+            WireEvents.AgentState(firstLevel, "available", escalated),
         ]);
 
         var record = await Api.RequiredContactAsync(contact);
@@ -79,8 +80,8 @@ public sealed class AcceptanceTests(TestHost host)
         Assert.NotNull(tech["longestWaitSeconds"]);
 
         await Api.IngestAsync([
-            Ev.AgentState(techAgent, "on_contact", escalated.AddSeconds(45)),
-            Ev.Answered(contact, techAgent, escalated.AddSeconds(45)),
+            WireEvents.AgentState(techAgent, "on_contact", escalated.AddSeconds(45)),
+            WireEvents.Answered(contact, techAgent, escalated.AddSeconds(45)),
         ]);
 
         record = await Api.RequiredContactAsync(contact);
@@ -91,7 +92,7 @@ public sealed class AcceptanceTests(TestHost host)
         Assert.Equal(techWaitingBefore, (int)(await Api.QueueAsync("tech"))["waiting"]!);
         Assert.Equal(contact, (string?)(await Api.AgentAsync(techAgent))!["currentContactId"]);
 
-        await Api.IngestAsync([Ev.Resolved(contact, escalated.AddSeconds(300), techAgent)]);
+        await Api.IngestAsync([WireEvents.Resolved(contact, escalated.AddSeconds(300), techAgent)]);
         Assert.Equal("resolved", (string?)(await Api.RequiredContactAsync(contact))["status"]);
     }
 
@@ -132,7 +133,7 @@ public sealed class AcceptanceTests(TestHost host)
         events.AddRange(engine.AdvanceTo(start.AddSeconds(20)));
         var third = engine.EnqueueContact("sales", Channel.Phone);
         events.AddRange(engine.AdvanceTo(start.AddSeconds(30)));
-        await Api.IngestAsync(events.Select(Ev.FromOpsEvent));
+        await Api.IngestAsync(events.Select(WireEvents.FromOpsEvent));
 
         // All agents serving sales are busy; the third call waits.
         var firstAgent = events.Single(e => e.Type == EventType.ContactAnswered && e.ContactId == first).AgentId!;
@@ -154,7 +155,7 @@ public sealed class AcceptanceTests(TestHost host)
 
         // The first agent's call ends at +120 s; the second's at +130 s.
         var more = engine.AdvanceTo(start.AddSeconds(125));
-        await Api.IngestAsync(more.Select(Ev.FromOpsEvent));
+        await Api.IngestAsync(more.Select(WireEvents.FromOpsEvent));
 
         var answer = Assert.Single(more, e => e.Type == EventType.ContactAnswered);
         Assert.Equal(third, answer.ContactId);
@@ -179,16 +180,16 @@ public sealed class AcceptanceTests(TestHost host)
     {
         var run = Guid.NewGuid().ToString("N")[..8];
         string a1 = $"a-acd-{run}-1", a2 = $"a-acd-{run}-2";
-        string c1 = Ev.NewId("c-acd-"), c2 = Ev.NewId("c-acd-"), c3 = Ev.NewId("c-acd-");
+        string c1 = WireEvents.NewId("c-acd-"), c2 = WireEvents.NewId("c-acd-"), c3 = WireEvents.NewId("c-acd-");
         var t = SiteTime.Now().AddMinutes(-5);
         var baseline = await Api.QueueAsync("social");
 
         await Api.IngestAsync([
-            Ev.AgentQueues(a1, t, "social"), Ev.AgentQueues(a2, t, "social"),
-            Ev.AgentState(a1, "on_contact", t, name: "A1"), Ev.AgentState(a2, "on_contact", t, name: "A2"),
-            Ev.Created(c1, "social", t, channel: "social"), Ev.Answered(c1, a1, t),
-            Ev.Created(c2, "social", t, channel: "social"), Ev.Answered(c2, a2, t),
-            Ev.Created(c3, "social", t.AddSeconds(30), channel: "social"),
+            WireEvents.AgentQueues(a1, t, "social"), WireEvents.AgentQueues(a2, t, "social"),
+            WireEvents.AgentState(a1, "on_contact", t, name: "A1"), WireEvents.AgentState(a2, "on_contact", t, name: "A2"),
+            WireEvents.Created(c1, "social", t, channel: "social"), WireEvents.Answered(c1, a1, t),
+            WireEvents.Created(c2, "social", t, channel: "social"), WireEvents.Answered(c2, a2, t),
+            WireEvents.Created(c3, "social", t.AddSeconds(30), channel: "social"),
         ]);
 
         var social = await Api.QueueAsync("social");
@@ -197,8 +198,8 @@ public sealed class AcceptanceTests(TestHost host)
         Assert.Equal(0, (int)social["agents"]!["available"]! - (int)baseline["agents"]!["available"]!);
 
         await Api.IngestAsync([
-            Ev.Resolved(c1, t.AddSeconds(90), a1), Ev.AgentState(a1, "available", t.AddSeconds(90)),
-            Ev.Answered(c3, a1, t.AddSeconds(91)), Ev.AgentState(a1, "on_contact", t.AddSeconds(91)),
+            WireEvents.Resolved(c1, t.AddSeconds(90), a1), WireEvents.AgentState(a1, "available", t.AddSeconds(90)),
+            WireEvents.Answered(c3, a1, t.AddSeconds(91)), WireEvents.AgentState(a1, "on_contact", t.AddSeconds(91)),
         ]);
 
         var record = await Api.RequiredContactAsync(c3);

@@ -1,3 +1,4 @@
+using Ops.Dashboard.Testing;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -47,14 +48,14 @@ public sealed class ApiIngestionTests(TestHost host)
     [Fact]
     public async Task A_missing_field_is_a_400_naming_index_and_field_and_nothing_of_the_batch_is_stored()
     {
-        var contact = Ev.NewId("c-missing-");
+        var contact = WireEvents.NewId("c-missing-");
         var at = SiteTime.Local(2026, 9, 1, 10, 0);
-        var valid = Ev.Created(contact, "sales", at);
-        var noContact = Ev.Answered(contact, "agent-x", at.AddSeconds(5));
+        var valid = WireEvents.Created(contact, "sales", at);
+        var noContact = WireEvents.Answered(contact, "agent-x", at.AddSeconds(5));
         noContact.Remove("contactId");
         var before = await Api.HealthAsync();
 
-        using var response = await Api.PostRawAsync(Ev.Body([valid, noContact]));
+        using var response = await Api.PostRawAsync(WireEvents.Body([valid, noContact]));
 
         var problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest);
         Assert.Contains("events[1].contactId", (string?)problem["detail"]);
@@ -73,13 +74,13 @@ public sealed class ApiIngestionTests(TestHost host)
     public async Task Every_bad_event_of_a_batch_is_named()
     {
         var at = SiteTime.Local(2026, 9, 1, 10, 5);
-        var noAt = Ev.Created(Ev.NewId("c-"), "sales", at);
+        var noAt = WireEvents.Created(WireEvents.NewId("c-"), "sales", at);
         noAt.Remove("at");
-        var badChannel = Ev.Created(Ev.NewId("c-"), "sales", at, channel: "fax");
-        var localTime = Ev.Abandoned(Ev.NewId("c-"), at);
+        var badChannel = WireEvents.Created(WireEvents.NewId("c-"), "sales", at, channel: "fax");
+        var localTime = WireEvents.Abandoned(WireEvents.NewId("c-"), at);
         localTime["at"] = "2026-09-01T10:05:00";
 
-        using var response = await Api.PostRawAsync(Ev.Body([Ev.Created(Ev.NewId("c-"), "sales", at), noAt, badChannel, localTime]));
+        using var response = await Api.PostRawAsync(WireEvents.Body([WireEvents.Created(WireEvents.NewId("c-"), "sales", at), noAt, badChannel, localTime]));
 
         var detail = (string?)(await AssertProblemAsync(response, HttpStatusCode.BadRequest))["detail"];
         Assert.Contains("events[1].at", detail);
@@ -91,10 +92,10 @@ public sealed class ApiIngestionTests(TestHost host)
     [Fact]
     public async Task An_unknown_type_is_a_400()
     {
-        var ev = Ev.Created(Ev.NewId("c-"), "sales", SiteTime.Local(2026, 9, 1, 10, 10));
+        var ev = WireEvents.Created(WireEvents.NewId("c-"), "sales", SiteTime.Local(2026, 9, 1, 10, 10));
         ev["type"] = "contact.teleported";
 
-        using var response = await Api.PostRawAsync(Ev.Body([ev]));
+        using var response = await Api.PostRawAsync(WireEvents.Body([ev]));
 
         var detail = (string?)(await AssertProblemAsync(response, HttpStatusCode.BadRequest))["detail"];
         Assert.Contains("events[0].type", detail);
@@ -105,12 +106,12 @@ public sealed class ApiIngestionTests(TestHost host)
     public async Task An_unknown_queue_is_a_400_naming_it()
     {
         var at = SiteTime.Local(2026, 9, 1, 10, 15);
-        var contact = Ev.NewId("c-");
-        var created = Ev.Created(contact, "sales", at);
-        var transfer = Ev.Transferred(contact, "queue-nobody-configured", at.AddSeconds(20));
-        var moved = Ev.AgentQueues(Ev.NewId("agent-"), at, "billing", "no-such-queue");
+        var contact = WireEvents.NewId("c-");
+        var created = WireEvents.Created(contact, "sales", at);
+        var transfer = WireEvents.Transferred(contact, "queue-nobody-configured", at.AddSeconds(20));
+        var moved = WireEvents.AgentQueues(WireEvents.NewId("agent-"), at, "billing", "no-such-queue");
 
-        using var response = await Api.PostRawAsync(Ev.Body([created, Ev.Created(Ev.NewId("c-"), "nowhere", at), transfer, moved]));
+        using var response = await Api.PostRawAsync(WireEvents.Body([created, WireEvents.Created(WireEvents.NewId("c-"), "nowhere", at), transfer, moved]));
 
         var detail = (string?)(await AssertProblemAsync(response, HttpStatusCode.BadRequest))["detail"];
         Assert.Contains("events[1].queue", detail);
@@ -126,9 +127,9 @@ public sealed class ApiIngestionTests(TestHost host)
     public async Task A_wrong_key_is_401_and_stores_nothing()
     {
         using var client = host.CreateClient("not-the-key-" + Guid.NewGuid());
-        var ev = Ev.Created(Ev.NewId("c-"), "sales", SiteTime.Local(2026, 9, 1, 10, 20));
+        var ev = WireEvents.Created(WireEvents.NewId("c-"), "sales", SiteTime.Local(2026, 9, 1, 10, 20));
 
-        using var post = await client.PostAsync("/api/v1/events", new StringContent(Ev.Body([ev]), Encoding.UTF8, "application/json"));
+        using var post = await client.PostAsync("/api/v1/events", new StringContent(WireEvents.Body([ev]), Encoding.UTF8, "application/json"));
         using var read = await client.GetAsync("/api/v1/queues");
 
         Assert.Equal(HttpStatusCode.Unauthorized, post.StatusCode);
@@ -140,9 +141,9 @@ public sealed class ApiIngestionTests(TestHost host)
     public async Task No_key_is_401_for_ingestion_and_reads_but_healthz_is_open()
     {
         using var client = host.CreateClient(apiKey: null);
-        var ev = Ev.Created(Ev.NewId("c-"), "sales", SiteTime.Local(2026, 9, 1, 10, 25));
+        var ev = WireEvents.Created(WireEvents.NewId("c-"), "sales", SiteTime.Local(2026, 9, 1, 10, 25));
 
-        using var post = await client.PostAsync("/api/v1/events", new StringContent(Ev.Body([ev]), Encoding.UTF8, "application/json"));
+        using var post = await client.PostAsync("/api/v1/events", new StringContent(WireEvents.Body([ev]), Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.Unauthorized, post.StatusCode);
         foreach (var path in new[] { "/api/v1/queues", "/api/v1/queues/sales", "/api/v1/agents", "/api/v1/stats", "/api/v1/contacts/x", "/api/v1/shifts" })
         {
@@ -159,8 +160,8 @@ public sealed class ApiIngestionTests(TestHost host)
     {
         var max = host.Options.Ingestion.MaxBatchEvents;
         var at = SiteTime.Local(2026, 9, 1, 11, 0);
-        var events = Enumerable.Range(0, max + 1).Select(i => Ev.Created(Ev.NewId("c-big-"), "sales", at.AddMilliseconds(i))).ToList();
-        var body = Ev.Body(events);
+        var events = Enumerable.Range(0, max + 1).Select(i => WireEvents.Created(WireEvents.NewId("c-big-"), "sales", at.AddMilliseconds(i))).ToList();
+        var body = WireEvents.Body(events);
         Assert.True(Encoding.UTF8.GetByteCount(body) < host.Options.Ingestion.MaxBatchBytes, "the batch must be too long, not too large");
 
         using var response = await Api.PostRawAsync(body);
@@ -175,7 +176,7 @@ public sealed class ApiIngestionTests(TestHost host)
     {
         var max = host.Options.Ingestion.MaxBatchEvents;
         var at = SiteTime.Local(2026, 9, 2, 11, 0);
-        var events = Enumerable.Range(0, max).Select(i => Ev.Created(Ev.NewId("c-max-"), "sales", at.AddMilliseconds(i))).ToList();
+        var events = Enumerable.Range(0, max).Select(i => WireEvents.Created(WireEvents.NewId("c-max-"), "sales", at.AddMilliseconds(i))).ToList();
 
         var (accepted, duplicates) = await Api.IngestAsync(events);
 
@@ -188,7 +189,7 @@ public sealed class ApiIngestionTests(TestHost host)
     public async Task A_body_larger_than_maxBatchBytes_is_413_and_stores_nothing()
     {
         var limit = checked((int)host.Options.Ingestion.MaxBatchBytes);
-        var ev = Ev.Created(Ev.NewId("c-huge-"), "sales", SiteTime.Local(2026, 9, 1, 11, 30));
+        var ev = WireEvents.Created(WireEvents.NewId("c-huge-"), "sales", SiteTime.Local(2026, 9, 1, 11, 30));
         var json = ev.ToJsonString();
         // Valid JSON, one small event, padded with whitespace beyond the limit.
         var body = "[" + json + new string(' ', limit - json.Length) + "]";
@@ -204,7 +205,7 @@ public sealed class ApiIngestionTests(TestHost host)
     public async Task A_streamed_body_larger_than_maxBatchBytes_without_content_length_is_413()
     {
         var limit = checked((int)host.Options.Ingestion.MaxBatchBytes);
-        var ev = Ev.Created(Ev.NewId("c-stream-"), "sales", SiteTime.Local(2026, 9, 1, 11, 35));
+        var ev = WireEvents.Created(WireEvents.NewId("c-stream-"), "sales", SiteTime.Local(2026, 9, 1, 11, 35));
         var json = ev.ToJsonString();
         var bytes = Encoding.UTF8.GetBytes("[" + json + new string(' ', limit) + "]");
         using var content = new StreamContent(new NonSeekableStream(bytes));
@@ -221,19 +222,19 @@ public sealed class ApiIngestionTests(TestHost host)
     public async Task A_repeated_batch_reports_duplicates_and_changes_no_figures()
     {
         var at = SiteTime.Local(2026, 9, 3, 14, 0);
-        string c1 = Ev.NewId("c-dup-"), c2 = Ev.NewId("c-dup-"), agent = Ev.NewId("agent-dup-");
+        string c1 = WireEvents.NewId("c-dup-"), c2 = WireEvents.NewId("c-dup-"), agent = WireEvents.NewId("agent-dup-");
         var batch = new List<JsonObject>
         {
-            Ev.Created(c1, "sales", at), Ev.Answered(c1, agent, at.AddSeconds(8)), Ev.AgentState(agent, "on_contact", at.AddSeconds(8)),
-            Ev.Resolved(c1, at.AddSeconds(100), agent), Ev.AgentState(agent, "available", at.AddSeconds(100)),
-            Ev.Created(c2, "sales", at.AddSeconds(30)), Ev.Abandoned(c2, at.AddSeconds(50)),
+            WireEvents.Created(c1, "sales", at), WireEvents.Answered(c1, agent, at.AddSeconds(8)), WireEvents.AgentState(agent, "on_contact", at.AddSeconds(8)),
+            WireEvents.Resolved(c1, at.AddSeconds(100), agent), WireEvents.AgentState(agent, "available", at.AddSeconds(100)),
+            WireEvents.Created(c2, "sales", at.AddSeconds(30)), WireEvents.Abandoned(c2, at.AddSeconds(50)),
         };
 
         var first = await Api.IngestAsync(batch);
         var figures = (await Api.StatsAsync("sales", at.AddHours(-1), at.AddHours(1))).ToJsonString();
         var contact = (await Api.RequiredContactAsync(c1)).ToJsonString();
         var second = await Api.IngestAsync(batch);
-        var third = await Api.IngestAsync([.. batch.Take(2), Ev.Csat(c1, 5, at.AddSeconds(200))]);
+        var third = await Api.IngestAsync([.. batch.Take(2), WireEvents.Csat(c1, 5, at.AddSeconds(200))]);
 
         Assert.Equal((batch.Count, 0), first);
         Assert.Equal((0, batch.Count), second);
@@ -251,8 +252,8 @@ public sealed class ApiIngestionTests(TestHost host)
     public async Task A_repeated_id_within_one_batch_counts_once()
     {
         var at = SiteTime.Local(2026, 9, 4, 14, 0);
-        var contact = Ev.NewId("c-twice-");
-        var created = Ev.Created(contact, "sales", at);
+        var contact = WireEvents.NewId("c-twice-");
+        var created = WireEvents.Created(contact, "sales", at);
 
         var result = await Api.IngestAsync([created, created.DeepClone().AsObject()]);
 
@@ -264,10 +265,10 @@ public sealed class ApiIngestionTests(TestHost host)
     public async Task The_events_envelope_is_accepted()
     {
         var at = SiteTime.Local(2026, 9, 5, 9, 0);
-        var contact = Ev.NewId("c-env-");
+        var contact = WireEvents.NewId("c-env-");
         var body = new JsonObject
         {
-            ["events"] = new JsonArray(Ev.Created(contact, "chat", at, channel: "chat", priority: "high"), Ev.Answered(contact, "agent-env", at.AddSeconds(12))),
+            ["events"] = new JsonArray(WireEvents.Created(contact, "chat", at, channel: "chat", priority: "high"), WireEvents.Answered(contact, "agent-env", at.AddSeconds(12))),
             ["source"] = "some-acd",
         }.ToJsonString();
 
@@ -284,8 +285,8 @@ public sealed class ApiIngestionTests(TestHost host)
     [Fact]
     public async Task Unknown_fields_are_ignored()
     {
-        var contact = Ev.NewId("c-extra-");
-        var ev = Ev.Created(contact, "sales", SiteTime.Local(2026, 9, 5, 9, 30));
+        var contact = WireEvents.NewId("c-extra-");
+        var ev = WireEvents.Created(contact, "sales", SiteTime.Local(2026, 9, 5, 9, 30));
         ev["customerMood"] = "grumpy";
         ev["nested"] = new JsonObject { ["a"] = 1 };
 

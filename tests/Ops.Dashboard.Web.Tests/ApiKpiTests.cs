@@ -1,3 +1,4 @@
+using Ops.Dashboard.Testing;
 using System.Text.Json.Nodes;
 
 namespace Ops.Dashboard.Web.Tests;
@@ -23,26 +24,26 @@ public sealed class ApiKpiTests(TestHost host)
     {
         AssertThresholds("billing", sl: 20, shortAbandon: 5);
         var b = SiteTime.Local(2026, 10, 6, 9, 1);
-        var c = Enumerable.Range(1, 10).Select(i => Ev.NewId($"c-kpi{i}-")).ToArray();
-        var a = Enumerable.Range(1, 6).Select(i => Ev.NewId($"a-kpi{i}-")).ToArray();
+        var c = Enumerable.Range(1, 10).Select(i => WireEvents.NewId($"c-kpi{i}-")).ToArray();
+        var a = Enumerable.Range(1, 6).Select(i => WireEvents.NewId($"a-kpi{i}-")).ToArray();
         var events = new List<JsonObject>();
         // Six answered after 5, 10, 15, 20, 25 and 30 s.
         for (var i = 0; i < 6; i++)
         {
             var created = b.AddSeconds(10 * i);
             var answered = created.AddSeconds(5 * (i + 1));
-            events.AddRange([Ev.Created(c[i], "billing", created), Ev.AgentState(a[i], "on_contact", answered), Ev.Answered(c[i], a[i], answered)]);
+            events.AddRange([WireEvents.Created(c[i], "billing", created), WireEvents.AgentState(a[i], "on_contact", answered), WireEvents.Answered(c[i], a[i], answered)]);
         }
         // c1 is handled with wrap-up: talk 60 s, wrap-up 30 s (handle 90 s, ends leaving wrap-up).
-        events.AddRange([Ev.Resolved(c[0], b.AddSeconds(65), a[0]), Ev.AgentState(a[0], "wrap_up", b.AddSeconds(65)), Ev.AgentState(a[0], "available", b.AddSeconds(95))]);
+        events.AddRange([WireEvents.Resolved(c[0], b.AddSeconds(65), a[0]), WireEvents.AgentState(a[0], "wrap_up", b.AddSeconds(65)), WireEvents.AgentState(a[0], "available", b.AddSeconds(95))]);
         // c2 is handled without wrap-up: answered at +20, resolved at +140 (handle 120 s, ends at the resolution).
-        events.AddRange([Ev.Resolved(c[1], b.AddSeconds(140), a[1]), Ev.AgentState(a[1], "available", b.AddSeconds(141))]);
+        events.AddRange([WireEvents.Resolved(c[1], b.AddSeconds(140), a[1]), WireEvents.AgentState(a[1], "available", b.AddSeconds(141))]);
         // c7 abandons after 3 s (short), c8 after 40 s, c9 is transferred to tech unanswered, c10 still waits.
         events.AddRange([
-            Ev.Created(c[6], "billing", b.AddSeconds(60)), Ev.Abandoned(c[6], b.AddSeconds(63)),
-            Ev.Created(c[7], "billing", b.AddSeconds(70)), Ev.Abandoned(c[7], b.AddSeconds(110)),
-            Ev.Created(c[8], "billing", b.AddSeconds(80)), Ev.Transferred(c[8], "tech", b.AddSeconds(92), "escalation"),
-            Ev.Created(c[9], "billing", b.AddSeconds(90)),
+            WireEvents.Created(c[6], "billing", b.AddSeconds(60)), WireEvents.Abandoned(c[6], b.AddSeconds(63)),
+            WireEvents.Created(c[7], "billing", b.AddSeconds(70)), WireEvents.Abandoned(c[7], b.AddSeconds(110)),
+            WireEvents.Created(c[8], "billing", b.AddSeconds(80)), WireEvents.Transferred(c[8], "tech", b.AddSeconds(92), "escalation"),
+            WireEvents.Created(c[9], "billing", b.AddSeconds(90)),
         ]);
 
         await Api.IngestAsync(events);
@@ -80,20 +81,20 @@ public sealed class ApiKpiTests(TestHost host)
     public async Task Handle_time_ends_when_the_agent_leaves_wrap_up_or_at_the_resolution_without_wrap_up()
     {
         var t = SiteTime.Local(2026, 10, 7, 10, 1);
-        string k1 = Ev.NewId("c-aht-"), k2 = Ev.NewId("c-aht-"), k3 = Ev.NewId("c-aht-"), k4 = Ev.NewId("c-aht-");
-        string x1 = Ev.NewId("a-aht-"), x2 = Ev.NewId("a-aht-"), x3 = Ev.NewId("a-aht-"), x4 = Ev.NewId("a-aht-");
+        string k1 = WireEvents.NewId("c-aht-"), k2 = WireEvents.NewId("c-aht-"), k3 = WireEvents.NewId("c-aht-"), k4 = WireEvents.NewId("c-aht-");
+        string x1 = WireEvents.NewId("a-aht-"), x2 = WireEvents.NewId("a-aht-"), x3 = WireEvents.NewId("a-aht-"), x4 = WireEvents.NewId("a-aht-");
         var events = new List<JsonObject>();
         foreach (var (contact, agent) in new[] { (k1, x1), (k2, x2), (k3, x3), (k4, x4) })
-            events.AddRange([Ev.Created(contact, "billing", t), Ev.AgentState(agent, "on_contact", t.AddSeconds(10)), Ev.Answered(contact, agent, t.AddSeconds(10))]);
+            events.AddRange([WireEvents.Created(contact, "billing", t), WireEvents.AgentState(agent, "on_contact", t.AddSeconds(10)), WireEvents.Answered(contact, agent, t.AddSeconds(10))]);
         events.AddRange([
             // k1: resolved at the end of talk, wrap-up until +100: 90 s.
-            Ev.Resolved(k1, t.AddSeconds(70), x1), Ev.AgentState(x1, "wrap_up", t.AddSeconds(70)), Ev.AgentState(x1, "available", t.AddSeconds(100)),
+            WireEvents.Resolved(k1, t.AddSeconds(70), x1), WireEvents.AgentState(x1, "wrap_up", t.AddSeconds(70)), WireEvents.AgentState(x1, "available", t.AddSeconds(100)),
             // k2: no wrap-up reported, the agent stays on contact: ends at the resolution, 120 s.
-            Ev.Resolved(k2, t.AddSeconds(130), x2),
+            WireEvents.Resolved(k2, t.AddSeconds(130), x2),
             // k3: wrap-up from +60 to +75, the ticket closed much later: 65 s.
-            Ev.AgentState(x3, "wrap_up", t.AddSeconds(60)), Ev.AgentState(x3, "available", t.AddSeconds(75)), Ev.Resolved(k3, t.AddSeconds(300), x3),
+            WireEvents.AgentState(x3, "wrap_up", t.AddSeconds(60)), WireEvents.AgentState(x3, "available", t.AddSeconds(75)), WireEvents.Resolved(k3, t.AddSeconds(300), x3),
             // k4: resolved, the agent is still in wrap-up: not handled yet.
-            Ev.Resolved(k4, t.AddSeconds(40), x4), Ev.AgentState(x4, "wrap_up", t.AddSeconds(40)),
+            WireEvents.Resolved(k4, t.AddSeconds(40), x4), WireEvents.AgentState(x4, "wrap_up", t.AddSeconds(40)),
         ]);
 
         await Api.IngestAsync(events);
@@ -105,7 +106,7 @@ public sealed class ApiKpiTests(TestHost host)
         Assert.Null((await Api.RequiredContactAsync(k4))["segments"]![0]!["handleSeconds"]);
         Assert.Equal(k4, (string?)(await Api.AgentAsync(x4))!["currentContactId"]);
 
-        await Api.IngestAsync([Ev.AgentState(x4, "available", t.AddSeconds(50))]);
+        await Api.IngestAsync([WireEvents.AgentState(x4, "available", t.AddSeconds(50))]);
 
         interval = await Api.IntervalAsync("billing", start);
         Figures.AssertCounts(interval, "after x4 left wrap-up", offered: 4, answered: 4, answeredWithinThreshold: 4, handled: 4);
@@ -121,13 +122,13 @@ public sealed class ApiKpiTests(TestHost host)
     public async Task A_contact_crossing_an_interval_boundary_is_offered_in_the_first_and_answered_in_the_second()
     {
         AssertThresholds("billing", sl: 20, shortAbandon: 5);
-        string answered = Ev.NewId("c-cross-"), abandoned = Ev.NewId("c-cross-");
+        string answered = WireEvents.NewId("c-cross-"), abandoned = WireEvents.NewId("c-cross-");
 
         await Api.IngestAsync([
-            Ev.Created(answered, "billing", SiteTime.Local(2026, 10, 8, 9, 14, 50)),
-            Ev.Answered(answered, Ev.NewId("a-cross-"), SiteTime.Local(2026, 10, 8, 9, 15, 10)),
-            Ev.Created(abandoned, "billing", SiteTime.Local(2026, 10, 8, 9, 29, 55)),
-            Ev.Abandoned(abandoned, SiteTime.Local(2026, 10, 8, 9, 30, 30)),
+            WireEvents.Created(answered, "billing", SiteTime.Local(2026, 10, 8, 9, 14, 50)),
+            WireEvents.Answered(answered, WireEvents.NewId("a-cross-"), SiteTime.Local(2026, 10, 8, 9, 15, 10)),
+            WireEvents.Created(abandoned, "billing", SiteTime.Local(2026, 10, 8, 9, 29, 55)),
+            WireEvents.Abandoned(abandoned, SiteTime.Local(2026, 10, 8, 9, 30, 30)),
         ]);
 
         var rows = await Api.StatsAsync("billing", SiteTime.Local(2026, 10, 8, 9, 0), SiteTime.Local(2026, 10, 8, 9, 45));
@@ -149,13 +150,13 @@ public sealed class ApiKpiTests(TestHost host)
         var events = new List<JsonObject>();
         void Answered(DateTimeOffset at, int wait)
         {
-            var id = Ev.NewId("c-roll-");
-            events.AddRange([Ev.Created(id, "sales", at), Ev.Answered(id, Ev.NewId("a-roll-"), at.AddSeconds(wait))]);
+            var id = WireEvents.NewId("c-roll-");
+            events.AddRange([WireEvents.Created(id, "sales", at), WireEvents.Answered(id, WireEvents.NewId("a-roll-"), at.AddSeconds(wait))]);
         }
         void Abandoned(DateTimeOffset at, int wait)
         {
-            var id = Ev.NewId("c-roll-");
-            events.AddRange([Ev.Created(id, "sales", at), Ev.Abandoned(id, at.AddSeconds(wait))]);
+            var id = WireEvents.NewId("c-roll-");
+            events.AddRange([WireEvents.Created(id, "sales", at), WireEvents.Abandoned(id, at.AddSeconds(wait))]);
         }
         // 23:50 on the 12th and 00:10 / 00:40 on the 13th local are all on the 12th in UTC.
         Answered(SiteTime.Local(2026, 10, 12, 23, 50), 10);
@@ -213,13 +214,13 @@ public sealed class ApiKpiTests(TestHost host)
     [Fact]
     public async Task A_daily_rollup_on_the_autumn_clock_change_covers_its_25_hours()
     {
-        string early = Ev.NewId("c-dst-"), repeatedFirst = Ev.NewId("c-dst-"), repeatedSecond = Ev.NewId("c-dst-"), late = Ev.NewId("c-dst-");
+        string early = WireEvents.NewId("c-dst-"), repeatedFirst = WireEvents.NewId("c-dst-"), repeatedSecond = WireEvents.NewId("c-dst-"), late = WireEvents.NewId("c-dst-");
         // 25 October 2026: 03:00 CEST becomes 02:00 CET, so 02:30 happens twice.
         await Api.IngestAsync([
-            Ev.Created(early, "tech", DateTimeOffset.Parse("2026-10-25T00:30:00+02:00")),
-            Ev.Created(repeatedFirst, "tech", DateTimeOffset.Parse("2026-10-25T02:30:00+02:00")),
-            Ev.Created(repeatedSecond, "tech", DateTimeOffset.Parse("2026-10-25T02:30:00+01:00")),
-            Ev.Created(late, "tech", DateTimeOffset.Parse("2026-10-25T23:30:00+01:00")),
+            WireEvents.Created(early, "tech", DateTimeOffset.Parse("2026-10-25T00:30:00+02:00")),
+            WireEvents.Created(repeatedFirst, "tech", DateTimeOffset.Parse("2026-10-25T02:30:00+02:00")),
+            WireEvents.Created(repeatedSecond, "tech", DateTimeOffset.Parse("2026-10-25T02:30:00+01:00")),
+            WireEvents.Created(late, "tech", DateTimeOffset.Parse("2026-10-25T23:30:00+01:00")),
         ]);
 
         var from = DateTimeOffset.Parse("2026-10-25T00:00:00+02:00");
@@ -238,14 +239,14 @@ public sealed class ApiKpiTests(TestHost host)
     [Fact]
     public async Task A_figure_with_a_zero_denominator_is_null()
     {
-        string waiting = Ev.NewId("c-zero-"), shortAbandon = Ev.NewId("c-zero-"), talking = Ev.NewId("c-zero-");
+        string waiting = WireEvents.NewId("c-zero-"), shortAbandon = WireEvents.NewId("c-zero-"), talking = WireEvents.NewId("c-zero-");
 
         await Api.IngestAsync([
-            Ev.Created(waiting, "chat", SiteTime.Local(2026, 10, 14, 10, 5), channel: "chat"),
-            Ev.Created(shortAbandon, "chat", SiteTime.Local(2026, 10, 14, 10, 20), channel: "chat"),
-            Ev.Abandoned(shortAbandon, SiteTime.Local(2026, 10, 14, 10, 20, 2)),
-            Ev.Created(talking, "chat", SiteTime.Local(2026, 10, 14, 10, 50), channel: "chat"),
-            Ev.Answered(talking, Ev.NewId("a-zero-"), SiteTime.Local(2026, 10, 14, 10, 50, 30)),
+            WireEvents.Created(waiting, "chat", SiteTime.Local(2026, 10, 14, 10, 5), channel: "chat"),
+            WireEvents.Created(shortAbandon, "chat", SiteTime.Local(2026, 10, 14, 10, 20), channel: "chat"),
+            WireEvents.Abandoned(shortAbandon, SiteTime.Local(2026, 10, 14, 10, 20, 2)),
+            WireEvents.Created(talking, "chat", SiteTime.Local(2026, 10, 14, 10, 50), channel: "chat"),
+            WireEvents.Answered(talking, WireEvents.NewId("a-zero-"), SiteTime.Local(2026, 10, 14, 10, 50, 30)),
         ]);
 
         var rows = await Api.StatsAsync("chat", SiteTime.Local(2026, 10, 14, 10, 0), SiteTime.Local(2026, 10, 14, 11, 0));

@@ -1,3 +1,4 @@
+using Ops.Dashboard.Testing;
 using System.Text.Json.Nodes;
 
 namespace Ops.Dashboard.Web.Tests;
@@ -45,45 +46,45 @@ public sealed class ApiOrderTests(TestHost host)
         {
             Queue = queue,
             Contacts = new[] { "wrapped", "resolved", "in-wrap", "abandoned", "short", "closed", "waiting", "late" }
-                .ToDictionary(r => r, r => Ev.NewId($"c-{r}-")),
-            Agents = new[] { "p", "q", "r", "s", "m" }.ToDictionary(r => r, r => Ev.NewId($"a-{r}-")),
+                .ToDictionary(r => r, r => WireEvents.NewId($"c-{r}-")),
+            Agents = new[] { "p", "q", "r", "s", "m" }.ToDictionary(r => r, r => WireEvents.NewId($"a-{r}-")),
         };
         string C(string role) => s.Contacts[role];
         string A(string role) => s.Agents[role];
 
         s.AgentEvents.AddRange([
-            Ev.AgentState(A("p"), "available", t.AddSeconds(-60), name: "P", team: "T"),
-            Ev.AgentState(A("p"), "on_contact", t.AddSeconds(12)),
-            Ev.AgentState(A("p"), "wrap_up", t.AddSeconds(150)),
-            Ev.AgentState(A("p"), "available", t.AddSeconds(190)),
-            Ev.AgentState(A("q"), "on_contact", t.AddSeconds(40)),
-            Ev.AgentState(A("q"), "available", t.AddSeconds(260)),
-            Ev.AgentState(A("r"), "on_contact", t.AddSeconds(70)),
-            Ev.AgentState(A("r"), "wrap_up", t.AddSeconds(130)),
-            Ev.AgentState(A("s"), "on_contact", t.AddSeconds(850)),
+            WireEvents.AgentState(A("p"), "available", t.AddSeconds(-60), name: "P", team: "T"),
+            WireEvents.AgentState(A("p"), "on_contact", t.AddSeconds(12)),
+            WireEvents.AgentState(A("p"), "wrap_up", t.AddSeconds(150)),
+            WireEvents.AgentState(A("p"), "available", t.AddSeconds(190)),
+            WireEvents.AgentState(A("q"), "on_contact", t.AddSeconds(40)),
+            WireEvents.AgentState(A("q"), "available", t.AddSeconds(260)),
+            WireEvents.AgentState(A("r"), "on_contact", t.AddSeconds(70)),
+            WireEvents.AgentState(A("r"), "wrap_up", t.AddSeconds(130)),
+            WireEvents.AgentState(A("s"), "on_contact", t.AddSeconds(850)),
         ]);
         s.Creations.AddRange([
-            Ev.Created(C("wrapped"), queue, t),
-            Ev.Created(C("resolved"), queue, t.AddSeconds(5)),
-            Ev.Created(C("in-wrap"), queue, t.AddSeconds(10)),
-            Ev.Created(C("abandoned"), queue, t.AddSeconds(15)),
-            Ev.Created(C("short"), queue, t.AddSeconds(20)),
-            Ev.Created(C("closed"), queue, t.AddSeconds(25), channel: "ticket"),
-            Ev.Created(C("waiting"), queue, t.AddSeconds(30)),
-            Ev.Created(C("late"), queue, t.AddSeconds(820)),
+            WireEvents.Created(C("wrapped"), queue, t),
+            WireEvents.Created(C("resolved"), queue, t.AddSeconds(5)),
+            WireEvents.Created(C("in-wrap"), queue, t.AddSeconds(10)),
+            WireEvents.Created(C("abandoned"), queue, t.AddSeconds(15)),
+            WireEvents.Created(C("short"), queue, t.AddSeconds(20)),
+            WireEvents.Created(C("closed"), queue, t.AddSeconds(25), channel: "ticket"),
+            WireEvents.Created(C("waiting"), queue, t.AddSeconds(30)),
+            WireEvents.Created(C("late"), queue, t.AddSeconds(820)),
         ]);
         s.LaterContactEvents.AddRange([
-            Ev.Answered(C("wrapped"), A("p"), t.AddSeconds(12)),
-            Ev.Resolved(C("wrapped"), t.AddSeconds(150), A("p")),
-            Ev.Csat(C("wrapped"), 4, t.AddSeconds(400)),
-            Ev.Answered(C("resolved"), A("q"), t.AddSeconds(40)),
-            Ev.Resolved(C("resolved"), t.AddSeconds(250), A("q")),
-            Ev.Answered(C("in-wrap"), A("r"), t.AddSeconds(70)),
-            Ev.Resolved(C("in-wrap"), t.AddSeconds(130), A("r")),
-            Ev.Abandoned(C("abandoned"), t.AddSeconds(75)),
-            Ev.Abandoned(C("short"), t.AddSeconds(22)),
-            Ev.Resolved(C("closed"), t.AddSeconds(600), A("m")),
-            Ev.Answered(C("late"), A("s"), t.AddSeconds(850)),
+            WireEvents.Answered(C("wrapped"), A("p"), t.AddSeconds(12)),
+            WireEvents.Resolved(C("wrapped"), t.AddSeconds(150), A("p")),
+            WireEvents.Csat(C("wrapped"), 4, t.AddSeconds(400)),
+            WireEvents.Answered(C("resolved"), A("q"), t.AddSeconds(40)),
+            WireEvents.Resolved(C("resolved"), t.AddSeconds(250), A("q")),
+            WireEvents.Answered(C("in-wrap"), A("r"), t.AddSeconds(70)),
+            WireEvents.Resolved(C("in-wrap"), t.AddSeconds(130), A("r")),
+            WireEvents.Abandoned(C("abandoned"), t.AddSeconds(75)),
+            WireEvents.Abandoned(C("short"), t.AddSeconds(22)),
+            WireEvents.Resolved(C("closed"), t.AddSeconds(600), A("m")),
+            WireEvents.Answered(C("late"), A("s"), t.AddSeconds(850)),
         ]);
         return s;
     }
@@ -170,20 +171,20 @@ public sealed class ApiOrderTests(TestHost host)
         var t = SiteTime.Local(2026, 9, 11, 10, 1);
         List<JsonObject> Events(string contact, string agent, string from, string to) =>
         [
-            Ev.Created(contact, from, t),
-            Ev.AgentState(agent, "on_contact", t.AddSeconds(10)),
-            Ev.Answered(contact, agent, t.AddSeconds(10)),
-            Ev.Transferred(contact, to, t.AddSeconds(60), "escalation"),
-            Ev.AgentState(agent, "wrap_up", t.AddSeconds(60)),
-            Ev.AgentState(agent, "available", t.AddSeconds(70)),
+            WireEvents.Created(contact, from, t),
+            WireEvents.AgentState(agent, "on_contact", t.AddSeconds(10)),
+            WireEvents.Answered(contact, agent, t.AddSeconds(10)),
+            WireEvents.Transferred(contact, to, t.AddSeconds(60), "escalation"),
+            WireEvents.AgentState(agent, "wrap_up", t.AddSeconds(60)),
+            WireEvents.AgentState(agent, "available", t.AddSeconds(70)),
             // second answer (index 6), its wrap-up (7, 8), the resolution (9)
-            Ev.Answered(contact, agent, t.AddSeconds(100)),
-            Ev.AgentState(agent, "on_contact", t.AddSeconds(100)),
-            Ev.AgentState(agent, "wrap_up", t.AddSeconds(160)),
-            Ev.AgentState(agent, "available", t.AddSeconds(200)),
-            Ev.Resolved(contact, t.AddSeconds(160), agent),
+            WireEvents.Answered(contact, agent, t.AddSeconds(100)),
+            WireEvents.AgentState(agent, "on_contact", t.AddSeconds(100)),
+            WireEvents.AgentState(agent, "wrap_up", t.AddSeconds(160)),
+            WireEvents.AgentState(agent, "available", t.AddSeconds(200)),
+            WireEvents.Resolved(contact, t.AddSeconds(160), agent),
         ];
-        string c1 = Ev.NewId("c-twice-a-"), a1 = Ev.NewId("a-twice-a-"), c2 = Ev.NewId("c-twice-b-"), a2 = Ev.NewId("a-twice-b-");
+        string c1 = WireEvents.NewId("c-twice-a-"), a1 = WireEvents.NewId("a-twice-a-"), c2 = WireEvents.NewId("c-twice-b-"), a2 = WireEvents.NewId("a-twice-b-");
         var inOrder = Events(c1, a1, "sales", "billing");
         var late = Events(c2, a2, "tech", "chat");
 
@@ -207,10 +208,10 @@ public sealed class ApiOrderTests(TestHost host)
     public async Task An_agent_name_reported_with_an_earlier_event_that_arrives_late_is_kept()
     {
         var t = SiteTime.Local(2026, 9, 12, 8, 0);
-        string named = Ev.NewId("a-named-"), renamed = Ev.NewId("a-renamed-");
+        string named = WireEvents.NewId("a-named-"), renamed = WireEvents.NewId("a-renamed-");
 
-        await Api.IngestAsync([Ev.AgentState(named, "available", t.AddMinutes(30)), Ev.AgentState(renamed, "break", t.AddMinutes(30), name: "New name", team: "New team")]);
-        await Api.IngestAsync([Ev.AgentState(named, "available", t, name: "Nadia Neumann", team: "Team Nord"), Ev.AgentState(renamed, "available", t, name: "Old name", team: "Old team")]);
+        await Api.IngestAsync([WireEvents.AgentState(named, "available", t.AddMinutes(30)), WireEvents.AgentState(renamed, "break", t.AddMinutes(30), name: "New name", team: "New team")]);
+        await Api.IngestAsync([WireEvents.AgentState(named, "available", t, name: "Nadia Neumann", team: "Team Nord"), WireEvents.AgentState(renamed, "available", t, name: "Old name", team: "Old team")]);
 
         var agent = await Api.AgentAsync(named) ?? throw new Xunit.Sdk.XunitException("agent not listed");
         Assert.Equal("Nadia Neumann", (string?)agent["name"]);
@@ -226,16 +227,16 @@ public sealed class ApiOrderTests(TestHost host)
     {
         var day = SiteTime.Today().AddDays(-4);
         var t = SiteTime.Local(day.Year, day.Month, day.Day, 11, 2);
-        string a = Ev.NewId("c-bf-"), b = Ev.NewId("c-bf-"), c = Ev.NewId("c-bf-"), agent = Ev.NewId("a-bf-");
+        string a = WireEvents.NewId("c-bf-"), b = WireEvents.NewId("c-bf-"), c = WireEvents.NewId("c-bf-"), agent = WireEvents.NewId("a-bf-");
         var todayBefore = (await Api.QueueAsync("social"))["today"]!.ToJsonString();
 
         await Api.IngestAsync([
-            Ev.Created(a, "social", t, channel: "social"),
-            Ev.Answered(a, agent, t.AddHours(2)),
-            Ev.Resolved(a, t.AddHours(2).AddMinutes(3), agent),
-            Ev.Created(b, "social", t.AddMinutes(1), channel: "social"),
-            Ev.Answered(b, agent, t.AddMinutes(1).AddHours(30)),
-            Ev.Created(c, "social", t.AddMinutes(2), channel: "social"),
+            WireEvents.Created(a, "social", t, channel: "social"),
+            WireEvents.Answered(a, agent, t.AddHours(2)),
+            WireEvents.Resolved(a, t.AddHours(2).AddMinutes(3), agent),
+            WireEvents.Created(b, "social", t.AddMinutes(1), channel: "social"),
+            WireEvents.Answered(b, agent, t.AddMinutes(1).AddHours(30)),
+            WireEvents.Created(c, "social", t.AddMinutes(2), channel: "social"),
         ]);
 
         var dayStart = SiteTime.DayStart(day);
@@ -262,8 +263,8 @@ public sealed class ApiOrderTests(TestHost host)
             var before = await Api.QueueAsync("billing");
             var now = SiteTime.Now();
             var created = now.AddMinutes(-2);
-            var contact = Ev.NewId("c-today-");
-            await Api.IngestAsync([Ev.Created(contact, "billing", created), Ev.Answered(contact, Ev.NewId("a-today-"), created.AddSeconds(7))]);
+            var contact = WireEvents.NewId("c-today-");
+            await Api.IngestAsync([WireEvents.Created(contact, "billing", created), WireEvents.Answered(contact, WireEvents.NewId("a-today-"), created.AddSeconds(7))]);
             var after = await Api.QueueAsync("billing");
 
             var (b, a) = (before["today"]!, after["today"]!);
@@ -337,10 +338,10 @@ public sealed class ApiOrderTests(TestHost host)
     [Fact]
     public async Task An_agent_named_for_the_first_time_is_created_with_its_state_and_queues()
     {
-        var agent = Ev.NewId("a-new-");
+        var agent = WireEvents.NewId("a-new-");
         var t = SiteTime.Now().AddMinutes(-3);
 
-        await Api.IngestAsync([Ev.AgentQueues(agent, t, "billing", "tech"), Ev.AgentState(agent, "break", t.AddSeconds(1), name: "Neu", team: "Team N")]);
+        await Api.IngestAsync([WireEvents.AgentQueues(agent, t, "billing", "tech"), WireEvents.AgentState(agent, "break", t.AddSeconds(1), name: "Neu", team: "Team N")]);
 
         var record = await Api.AgentAsync(agent) ?? throw new Xunit.Sdk.XunitException("agent not listed");
         Assert.Equal("Neu", (string?)record["name"]);

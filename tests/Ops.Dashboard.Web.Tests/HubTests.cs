@@ -1,3 +1,4 @@
+using Ops.Dashboard.Testing;
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
@@ -44,15 +45,15 @@ public sealed class HubTests(TestHost host)
     {
         const string queue = "tickets";
         var at = SiteTime.Now().AddSeconds(-30);
-        var ticketAgent = Ev.NewId("a-tickets-");
-        var otherAgent = Ev.NewId("a-billing-");
+        var ticketAgent = WireEvents.NewId("a-tickets-");
+        var otherAgent = WireEvents.NewId("a-billing-");
         await Api.IngestAsync(
         [
-            Ev.AgentQueues(ticketAgent, at, queue), Ev.AgentState(ticketAgent, "available", at, name: "Tina Tickets"),
-            Ev.AgentQueues(otherAgent, at, "billing"), Ev.AgentState(otherAgent, "available", at),
-            Ev.Created(Ev.NewId("c-t-"), queue, at, channel: "ticket"),
-            Ev.Created(Ev.NewId("c-t-"), queue, at.AddSeconds(1), channel: "ticket"),
-            Ev.Created(Ev.NewId("c-t-"), queue, at.AddSeconds(2), channel: "ticket"),
+            WireEvents.AgentQueues(ticketAgent, at, queue), WireEvents.AgentState(ticketAgent, "available", at, name: "Tina Tickets"),
+            WireEvents.AgentQueues(otherAgent, at, "billing"), WireEvents.AgentState(otherAgent, "available", at),
+            WireEvents.Created(WireEvents.NewId("c-t-"), queue, at, channel: "ticket"),
+            WireEvents.Created(WireEvents.NewId("c-t-"), queue, at.AddSeconds(1), channel: "ticket"),
+            WireEvents.Created(WireEvents.NewId("c-t-"), queue, at.AddSeconds(2), channel: "ticket"),
         ]);
         var expected = await Api.QueueAsync(queue);
         // The snapshot is served from the node's live feed, which follows the grains within a flush (200 ms).
@@ -84,18 +85,18 @@ public sealed class HubTests(TestHost host)
         var mark = client.Count;
 
         var at = SiteTime.Now().AddSeconds(-20);
-        var contacts = Enumerable.Range(0, 4).Select(_ => Ev.NewId("c-chat-")).ToList();
-        var agent = Ev.NewId("a-chat-");
+        var contacts = Enumerable.Range(0, 4).Select(_ => WireEvents.NewId("c-chat-")).ToList();
+        var agent = WireEvents.NewId("a-chat-");
         await Api.PostAsync(
         [
             // Another queue in the same batch: this client must not hear of it.
-            Ev.Created(Ev.NewId("c-soc-"), "social", at, channel: "social"),
-            Ev.Created(contacts[0], queue, at, channel: "messenger"),
-            Ev.Created(contacts[1], queue, at.AddSeconds(1), channel: "messenger"),
-            Ev.Created(contacts[2], queue, at.AddSeconds(2), channel: "messenger"),
-            Ev.Created(contacts[3], queue, at.AddSeconds(3), channel: "messenger"),
-            Ev.AgentState(agent, "on_contact", at.AddSeconds(5)),
-            Ev.Answered(contacts[0], agent, at.AddSeconds(5)),
+            WireEvents.Created(WireEvents.NewId("c-soc-"), "social", at, channel: "social"),
+            WireEvents.Created(contacts[0], queue, at, channel: "messenger"),
+            WireEvents.Created(contacts[1], queue, at.AddSeconds(1), channel: "messenger"),
+            WireEvents.Created(contacts[2], queue, at.AddSeconds(2), channel: "messenger"),
+            WireEvents.Created(contacts[3], queue, at.AddSeconds(3), channel: "messenger"),
+            WireEvents.AgentState(agent, "on_contact", at.AddSeconds(5)),
+            WireEvents.Answered(contacts[0], agent, at.AddSeconds(5)),
         ]);
 
         var update = await client.WaitForQueueAsync(queue, q => q.Offered() >= before.Offered() + 4, mark);
@@ -128,9 +129,9 @@ public sealed class HubTests(TestHost host)
         var at = SiteTime.Now().AddSeconds(-10);
         await Api.PostAsync(
         [
-            Ev.Created(Ev.NewId("c-bill-"), "billing", at),
-            Ev.Created(Ev.NewId("c-tech-"), "tech", at),
-            Ev.Created(Ev.NewId("c-tech-"), "tech", at.AddSeconds(1)),
+            WireEvents.Created(WireEvents.NewId("c-bill-"), "billing", at),
+            WireEvents.Created(WireEvents.NewId("c-tech-"), "tech", at),
+            WireEvents.Created(WireEvents.NewId("c-tech-"), "tech", at.AddSeconds(1)),
         ]);
 
         var update = await client.WaitForQueueAsync("tech", q => q.Offered() >= before.Offered() + 2, mark);
@@ -147,14 +148,14 @@ public sealed class HubTests(TestHost host)
     public async Task An_agent_state_change_reaches_the_subscribers_of_the_agents_queues_only()
     {
         var at = SiteTime.Now().AddSeconds(-8);
-        var social = Ev.NewId("a-social-");
-        var billing = Ev.NewId("a-billing-");
-        await Api.IngestAsync([Ev.AgentQueues(social, at, "social"), Ev.AgentQueues(billing, at, "billing")]);
+        var social = WireEvents.NewId("a-social-");
+        var billing = WireEvents.NewId("a-billing-");
+        await Api.IngestAsync([WireEvents.AgentQueues(social, at, "social"), WireEvents.AgentQueues(billing, at, "billing")]);
         await using var client = await HubClient.ConnectAsync(host);
         await client.SubscribeAsync("SubscribeQueue", "social");
         var mark = client.Count;
 
-        await Api.PostAsync([Ev.AgentState(billing, "break", at.AddSeconds(1)), Ev.AgentState(social, "available", at.AddSeconds(1), name: "Sam Social")]);
+        await Api.PostAsync([WireEvents.AgentState(billing, "break", at.AddSeconds(1)), WireEvents.AgentState(social, "available", at.AddSeconds(1), name: "Sam Social")]);
 
         var update = await client.WaitAsync("AgentStatesUpdated", agents => agents.EnumerateArray().Any(a => a.Id() == social), mark);
         var agent = update.EnumerateArray().Single(a => a.Id() == social);
@@ -170,8 +171,8 @@ public sealed class HubTests(TestHost host)
     public async Task An_agent_moved_off_a_queue_is_reported_to_that_queue_s_subscribers_so_their_agent_list_drops_them()
     {
         var at = SiteTime.Now().AddSeconds(-8);
-        var mover = Ev.NewId("a-mover-");
-        await Api.IngestAsync([Ev.AgentQueues(mover, at, "tickets"), Ev.AgentState(mover, "available", at)]);
+        var mover = WireEvents.NewId("a-mover-");
+        await Api.IngestAsync([WireEvents.AgentQueues(mover, at, "tickets"), WireEvents.AgentState(mover, "available", at)]);
         await WaitForFeedAgentAsync(mover);
         await using var client = await HubClient.ConnectAsync(host);
         var snapshot = await client.SubscribeAsync("SubscribeQueue", "tickets");
@@ -180,7 +181,7 @@ public sealed class HubTests(TestHost host)
         var mark = client.Count;
 
         // The shift lead moves the agent from tickets to social.
-        await Api.PostAsync([Ev.AgentQueues(mover, at.AddSeconds(2), "social")]);
+        await Api.PostAsync([WireEvents.AgentQueues(mover, at.AddSeconds(2), "social")]);
 
         // The queue's counts follow at once ...
         await client.WaitForQueueAsync("tickets", q => q.GetProperty("agents").GetProperty("available").GetInt32() == available - 1, mark);
@@ -200,13 +201,13 @@ public sealed class HubTests(TestHost host)
     public async Task SubscribeAll_gets_every_queue_and_every_agent_including_one_that_serves_no_queue_yet()
     {
         var at = SiteTime.Now().AddSeconds(-5);
-        var newcomer = Ev.NewId("a-new-");
+        var newcomer = WireEvents.NewId("a-new-");
         await using var client = await HubClient.ConnectAsync(host);
         await client.SubscribeAsync("SubscribeAll");
         var mark = client.Count;
 
         // An agent logs in before the ACD has reported the queues they serve: the read API lists them.
-        await Api.IngestAsync([Ev.AgentState(newcomer, "available", at, name: "Nina Newcomer")]);
+        await Api.IngestAsync([WireEvents.AgentState(newcomer, "available", at, name: "Nina Newcomer")]);
         Assert.NotNull(await Api.AgentAsync(newcomer));
         await WaitForFeedAgentAsync(newcomer);
 
@@ -280,7 +281,7 @@ public sealed class HubTests(TestHost host)
 
         await screen.Connection.StopAsync().WaitAsync(HubClient.Timeout);
         var at = SiteTime.Now().AddSeconds(-15);
-        await Api.PostAsync([.. Enumerable.Range(0, 5).Select(i => Ev.Created(Ev.NewId("c-sales-"), queue, at.AddSeconds(i)))]);
+        await Api.PostAsync([.. Enumerable.Range(0, 5).Select(i => WireEvents.Created(WireEvents.NewId("c-sales-"), queue, at.AddSeconds(i)))]);
         await watcher.WaitForQueueAsync(queue, q => q.Offered() >= before.Offered() + 5, mark);
 
         // The same connection object started again (a new connection id: groups are gone, so it subscribes again) ...
@@ -297,7 +298,7 @@ public sealed class HubTests(TestHost host)
 
         // And the reconnected screen gets live updates again.
         var mark2 = screen.Count;
-        await Api.PostAsync([Ev.Created(Ev.NewId("c-sales-"), queue, at.AddSeconds(9))]);
+        await Api.PostAsync([WireEvents.Created(WireEvents.NewId("c-sales-"), queue, at.AddSeconds(9))]);
         var live = await screen.WaitForQueueAsync(queue, q => q.Offered() >= before.Offered() + 6, mark2);
         Assert.Equal(before.Waiting() + 6, live.Waiting());
     }

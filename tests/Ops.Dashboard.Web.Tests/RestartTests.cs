@@ -1,3 +1,4 @@
+using Ops.Dashboard.Testing;
 using System.Text.Json.Nodes;
 using Xunit.Abstractions;
 
@@ -134,14 +135,14 @@ public abstract class RestartTestBase(ITestOutputHelper output) : IDisposable
             var at = interval.AddMinutes(1).AddSeconds(5 * i);
             string contact = $"{prefix}-later-c{i}", agent = $"{prefix}-later-a{i}";
             events.AddRange([
-                Ev.Created(contact, "sales", at),
-                Ev.AgentState(agent, "on_contact", at.AddSeconds(8)),
-                Ev.Answered(contact, agent, at.AddSeconds(8)),
-                Ev.Resolved(contact, at.AddSeconds(68), agent),
-                Ev.AgentState(agent, "available", at.AddSeconds(68)),
+                WireEvents.Created(contact, "sales", at),
+                WireEvents.AgentState(agent, "on_contact", at.AddSeconds(8)),
+                WireEvents.Answered(contact, agent, at.AddSeconds(8)),
+                WireEvents.Resolved(contact, at.AddSeconds(68), agent),
+                WireEvents.AgentState(agent, "available", at.AddSeconds(68)),
             ]);
         }
-        events.Add(Ev.Abandoned(waiting.Id, goneAt));
+        events.Add(WireEvents.Abandoned(waiting.Id, goneAt));
         return (events, interval, waiting, goneAt);
     }
 
@@ -308,9 +309,9 @@ public sealed class RestartInProcessTests
     {
         var first = new TestHost();
         await first.InitializeAsync();
-        var contact = Ev.NewId("c-stop-");
+        var contact = WireEvents.NewId("c-stop-");
         var at = SiteTime.Local(2026, 10, 20, 10, 0);
-        await first.Api.IngestAsync([Ev.Created(contact, "billing", at), Ev.Answered(contact, "a-stop", at.AddSeconds(4))]);
+        await first.Api.IngestAsync([WireEvents.Created(contact, "billing", at), WireEvents.Answered(contact, "a-stop", at.AddSeconds(4))]);
 
         var stop = await Record.ExceptionAsync(first.StopAsync);
 

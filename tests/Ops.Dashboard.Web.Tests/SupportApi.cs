@@ -1,3 +1,4 @@
+using Ops.Dashboard.Testing;
 using System.Diagnostics;
 using System.Net;
 using System.Text;
@@ -17,7 +18,7 @@ public sealed class OpsApi(HttpClient http)
         Http.PostAsync("/api/v1/events", new StringContent(body, Encoding.UTF8, "application/json"));
 
     /// <summary>Posts a batch, asserts the 202 and returns its body ({"accepted","duplicates"}).</summary>
-    public async Task<(int Accepted, int Duplicates)> PostAsync(IEnumerable<JsonObject> events) => await PostBodyAsync(Ev.Body(events));
+    public async Task<(int Accepted, int Duplicates)> PostAsync(IEnumerable<JsonObject> events) => await PostBodyAsync(WireEvents.Body(events));
 
     public async Task<(int Accepted, int Duplicates)> PostBodyAsync(string body)
     {

@@ -1,3 +1,4 @@
+using Ops.Dashboard.Testing;
 using System.Text.Json.Nodes;
 
 namespace Ops.Dashboard.Web.Tests;
@@ -45,8 +46,8 @@ public sealed class Traffic
             var serves = primary == second ? new[] { primary } : [primary, second];
             var id = $"{prefix}-agent-{i:000}";
             staff.Add((id, serves));
-            Emit(Ev.AgentQueues(id, start.AddMinutes(-5), serves));
-            Emit(Ev.AgentState(id, "available", start.AddMinutes(-5).AddSeconds(i), name: $"Agent {i}", team: $"Team {i % 4}"));
+            Emit(WireEvents.AgentQueues(id, start.AddMinutes(-5), serves));
+            Emit(WireEvents.AgentState(id, "available", start.AddMinutes(-5).AddSeconds(i), name: $"Agent {i}", team: $"Team {i % 4}"));
         }
         var freeAt = staff.ToDictionary(a => a.Id, _ => start);
 
@@ -61,7 +62,7 @@ public sealed class Traffic
             var id = $"{prefix}-c{i:0000}";
             traffic.ContactIds.Add(id);
             var priority = rng.NextDouble() switch { < 0.05 => "critical", < 0.2 => "high", < 0.9 => "medium", _ => "low" };
-            Emit(Ev.Created(id, queue, at, channel, priority));
+            Emit(WireEvents.Created(id, queue, at, channel, priority));
             arrivals.Enqueue((id, queue, true), (at, i));
         }
 
@@ -78,7 +79,7 @@ public sealed class Traffic
             if (answerAt - at > patience)
             {
                 var gaveUp = at + patience;
-                if (live) Emit(Ev.Abandoned(arrival.Contact, gaveUp));
+                if (live) Emit(WireEvents.Abandoned(arrival.Contact, gaveUp));
                 if (gaveUp > end || !live) traffic.WaitingAtEnd.Add((arrival.Contact, arrival.Queue, at));
                 continue;
             }
@@ -87,26 +88,26 @@ public sealed class Traffic
                 traffic.WaitingAtEnd.Add((arrival.Contact, arrival.Queue, at));
             }
             answeredBy[arrival.Contact] = agent!;
-            Emit(Ev.AgentState(agent!, "on_contact", answerAt));
-            Emit(Ev.Answered(arrival.Contact, agent!, answerAt));
+            Emit(WireEvents.AgentState(agent!, "on_contact", answerAt));
+            Emit(WireEvents.Answered(arrival.Contact, agent!, answerAt));
             var talkEnd = answerAt.AddSeconds(30 + rng.Next(400));
             if (arrival.Queue != "tech" && rng.NextDouble() < 0.08)
             {
-                Emit(Ev.Transferred(arrival.Contact, "tech", talkEnd, "escalation"));
+                Emit(WireEvents.Transferred(arrival.Contact, "tech", talkEnd, "escalation"));
                 arrivals.Enqueue((arrival.Contact, "tech", false), (talkEnd, tie++));
             }
             else
             {
-                Emit(Ev.Resolved(arrival.Contact, talkEnd, agent));
-                if (rng.NextDouble() < 0.2) Emit(Ev.Csat(arrival.Contact, 1 + rng.Next(5), talkEnd.AddSeconds(30 + rng.Next(600))));
+                Emit(WireEvents.Resolved(arrival.Contact, talkEnd, agent));
+                if (rng.NextDouble() < 0.2) Emit(WireEvents.Csat(arrival.Contact, 1 + rng.Next(5), talkEnd.AddSeconds(30 + rng.Next(600))));
             }
             var free = talkEnd;
             if (rng.NextDouble() < 0.6)
             {
-                Emit(Ev.AgentState(agent!, "wrap_up", talkEnd));
+                Emit(WireEvents.AgentState(agent!, "wrap_up", talkEnd));
                 free = talkEnd.AddSeconds(5 + rng.Next(60));
             }
-            Emit(Ev.AgentState(agent!, "available", free));
+            Emit(WireEvents.AgentState(agent!, "available", free));
             freeAt[agent!] = free;
         }
 
@@ -115,7 +116,7 @@ public sealed class Traffic
             var id = $"{prefix}-w{i}";
             var at = end.AddSeconds(-30 - i);
             traffic.ContactIds.Add(id);
-            Emit(Ev.Created(id, "social", at, "social"));
+            Emit(WireEvents.Created(id, "social", at, "social"));
             traffic.WaitingAtEnd.Add((id, "social", at));
         }
 
