@@ -33,11 +33,20 @@ public sealed record AgentLink(
     [property: Id(5)] bool Removed,
     [property: Id(6)] DateTimeOffset FirstAnsweredAt);
 
+/// <summary>
+/// One round's events for a contact. The hints spare a newly activated contact its log reads:
+/// <paramref name="NoEarlierEvents"/> says the log holds none of its events at or before FromSeq, and
+/// <paramref name="AgentStateBefore"/> gives, for agents named on its events, an upper bound of the time
+/// of their state events at or before FromSeq (the round's own state events of those agents are in
+/// <paramref name="Events"/>). An agent missing from it means nothing is known: read the log.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("ops.contact-batch")]
 public sealed record ContactBatch(
     [property: Id(0)] long FromSeq,
     [property: Id(1)] long ToSeq,
-    [property: Id(2)] IReadOnlyList<OpsEvent> Events);
+    [property: Id(2)] IReadOnlyList<OpsEvent> Events,
+    [property: Id(3)] bool NoEarlierEvents = false,
+    [property: Id(4)] IReadOnlyDictionary<string, DateTimeOffset>? AgentStateBefore = null);
 
 [GenerateSerializer, Immutable, Alias("ops.contact-update")]
 public sealed record ContactUpdate(

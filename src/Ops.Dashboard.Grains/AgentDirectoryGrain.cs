@@ -14,11 +14,17 @@ public sealed class AgentDirectoryGrain(
     [PersistentState("agents", OpsGrainStorage.Name)] IPersistentState<AgentDirectoryState> store) : Grain, IAgentDirectoryGrain
 {
     private bool _dirty;
+    // Every read of a queue asks for these; worked out once per change of the floor, not per read.
+    private IReadOnlyDictionary<string, AgentCounts>? _counts;
 
     public Task UpdateAsync(IReadOnlyList<AgentSummary> summaries)
     {
         foreach (var s in summaries) store.State.Agents[s.Id] = s;
-        _dirty |= summaries.Count > 0;
+        if (summaries.Count > 0)
+        {
+            _dirty = true;
+            _counts = null;
+        }
         return Task.CompletedTask;
     }
 
@@ -26,7 +32,7 @@ public sealed class AgentDirectoryGrain(
         Task.FromResult<IReadOnlyList<AgentSummary>>([.. store.State.Agents.Values.OrderBy(a => a.Id, StringComparer.Ordinal)]);
 
     public Task<IReadOnlyDictionary<string, AgentCounts>> CountsByQueueAsync() =>
-        Task.FromResult<IReadOnlyDictionary<string, AgentCounts>>(store.State.Agents.Values
+        Task.FromResult(_counts ??= store.State.Agents.Values
             .SelectMany(a => a.Queues.Select(q => (Queue: q, a.State)))
             .GroupBy(x => x.Queue)
             .ToDictionary(g => g.Key, g => AgentCounts.Of(g.Select(x => x.State))));

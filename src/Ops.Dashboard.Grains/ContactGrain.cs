@@ -28,20 +28,20 @@ public sealed class ContactGrain(EventLog log, OpsOptions options) : Grain, ICon
     // How long after an answer an agent's state changes can still decide the contact's handle time.
     private static readonly TimeSpan HandleWindow = TimeSpan.FromHours(12);
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        foreach (var e in await log.ReadContactAsync(Id, cancellationToken))
-            _events.TryAdd(e.Id, e);
-    }
+    // Whether this activation has read the contact's earlier events from the log (or learnt there are none).
+    private bool _loaded;
 
     public async Task<ContactUpdate> ApplyAsync(ContactBatch batch)
     {
+        // Most contacts are new when first dispatched: the dispatcher's hint saves their log read.
+        if (!_loaded && !batch.NoEarlierEvents) await LoadContactEventsAsync();
+        _loaded = true;
         foreach (var e in batch.Events)
         {
             if (e.Type == EventType.AgentState) _agentEvents.TryAdd(e.Id, e);
             else if (e.ContactId == Id) _events.TryAdd(e.Id, e);
         }
-        await LoadAgentEventsAsync(batch.ToSeq);
+        await LoadAgentEventsAsync(batch.ToSeq, batch.AgentStateBefore);
 
         var before = Derive(batch.FromSeq);
         var after = Derive(batch.ToSeq);
@@ -57,7 +57,9 @@ public sealed class ContactGrain(EventLog log, OpsOptions options) : Grain, ICon
 
     public async Task<ContactView?> GetAsync()
     {
-        await LoadAgentEventsAsync(long.MaxValue);
+        if (!_loaded) await LoadContactEventsAsync();
+        _loaded = true;
+        await LoadAgentEventsAsync(long.MaxValue, null);
         var c = Derive(long.MaxValue);
         if (!c.Known)
         {
@@ -81,12 +83,19 @@ public sealed class ContactGrain(EventLog log, OpsOptions options) : Grain, ICon
         ? new QueueThresholds(q.SlThreshold, q.ShortAbandon)
         : new QueueThresholds(TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(5));
 
+    private async Task LoadContactEventsAsync()
+    {
+        foreach (var e in await log.ReadContactAsync(Id))
+            _events.TryAdd(e.Id, e);
+    }
+
     /// <summary>
     /// Handle time depends on the answering agent's wrap-up, so the contact needs that agent's
     /// state changes after the answer; they are read from the log the first time an agent appears
-    /// and pushed by the dispatcher afterwards.
+    /// and pushed by the dispatcher afterwards. The dispatcher's hint makes the first read needless
+    /// in the usual case: the answer is news, and the agent has changed state only before it.
     /// </summary>
-    private async Task LoadAgentEventsAsync(long maxSeq)
+    private async Task LoadAgentEventsAsync(long maxSeq, IReadOnlyDictionary<string, DateTimeOffset>? stateBefore)
     {
         var answers = _events.Values
             .Where(e => e.AgentId is not null && e.Type is EventType.ContactAnswered or EventType.ContactResolved)
@@ -97,6 +106,12 @@ public sealed class ContactGrain(EventLog log, OpsOptions options) : Grain, ICon
         {
             // Until the agent has been told of this contact it forwards nothing, so read up to now again.
             if (_linkedAgents.Contains(answer.Agent) && _answersLoaded.Contains(answer)) continue;
+            // None of the agent's earlier state changes came after the answer, and this round's are in the batch.
+            if (stateBefore is not null && stateBefore.TryGetValue(answer.Agent, out var latest) && latest < answer.At)
+            {
+                _answersLoaded.Add(answer);
+                continue;
+            }
             // Later changes (seq > maxSeq) reach this contact through the agent grain, which knows it by then.
             foreach (var e in await log.ReadAgentAsync(answer.Agent, answer.At, answer.At + HandleWindow, maxSeq))
                 if (e.Type == EventType.AgentState) _agentEvents.TryAdd(e.Id, e);

@@ -37,6 +37,8 @@ public sealed class EventDispatcher(
     private Task _checkpoint = Task.CompletedTask;
     private Touched? _failedCheckpoint;
     private long _appliedSeq;
+    // Per agent, the latest time of its state changes applied so far (an upper bound): the contacts' hint.
+    private Dictionary<string, DateTimeOffset> _latestAgentState = new(StringComparer.Ordinal);
     private long _loggedSeq;
 
     /// <summary>The highest log seq whose effects are visible in the grains.</summary>
@@ -124,6 +126,7 @@ public sealed class EventDispatcher(
     private async Task RecoverAsync(CancellationToken ct)
     {
         var from = await recoveryPoint.ReadAsync(ct);
+        _latestAgentState = await log.LatestAgentStateTimesAsync(from, ct);
         var cuts = new SortedSet<long>((await intervals.ReadProgressAsync(ct)).Values.Where(s => s > from));
         Interlocked.Exchange(ref _appliedSeq, from);
         var replayed = 0L;
@@ -173,9 +176,17 @@ public sealed class EventDispatcher(
             }
         }
 
-        // Phase 2: contacts.
+        // Phase 2: contacts, with hints that spare new contacts their log reads.
+        var withEarlierEvents = await log.ContactsWithEventsUpToAsync(contactEvents.Keys, fromSeq, ct);
         var updates = await Task.WhenAll(contactEvents.Select(kv =>
-            grains.GetGrain<IContactGrain>(kv.Key).ApplyAsync(new ContactBatch(fromSeq, toSeq, kv.Value))));
+        {
+            var stateBefore = AgentStateHints(kv.Value, agentEvents);
+            return grains.GetGrain<IContactGrain>(kv.Key).ApplyAsync(
+                new ContactBatch(fromSeq, toSeq, kv.Value, !withEarlierEvents.Contains(kv.Key), stateBefore));
+        }));
+        foreach (var e in events)
+            if (e.Type == EventType.AgentState && (!_latestAgentState.TryGetValue(e.AgentId!, out var at) || at < e.At))
+                _latestAgentState[e.AgentId!] = e.At;
 
         // Phase 3: queues, agents' links, shifts.
         // Deltas of the same interval from different contacts are summed into one.
@@ -212,6 +223,27 @@ public sealed class EventDispatcher(
         Interlocked.Exchange(ref _appliedSeq, toSeq);
         publisher.Note(toSeq, queueIds, summaries.Values);
         ReleaseWaiters();
+    }
+
+    /// <summary>
+    /// For the agents named on a contact's events: the latest time of their state changes before this
+    /// round (absent from the map: none). Their state changes in this round are added to the contact's
+    /// events, as the hint promises.
+    /// </summary>
+    private Dictionary<string, DateTimeOffset>? AgentStateHints(List<OpsEvent> contactEvents, Dictionary<string, List<OpsEvent>> agentEvents)
+    {
+        Dictionary<string, DateTimeOffset>? hints = null;
+        var count = contactEvents.Count;
+        for (var i = 0; i < count; i++)
+        {
+            var agent = contactEvents[i].AgentId;
+            if (agent is null || contactEvents[i].Type == EventType.AgentState || (hints?.ContainsKey(agent) ?? false)) continue;
+            (hints ??= new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal))[agent] =
+                _latestAgentState.GetValueOrDefault(agent, DateTimeOffset.MinValue);
+            if (agentEvents.TryGetValue(agent, out var own))
+                contactEvents.AddRange(own.Where(e => e.Type == EventType.AgentState));
+        }
+        return hints;
     }
 
     /// <summary>Agent state events grouped by the shift (day and template) they fall in.</summary>

@@ -123,6 +123,37 @@ public sealed class EventLog
         return rows.Where(e => e.At >= sinceAt && e.At < untilAt).ToList();
     }
 
+    /// <summary>Which of the given contacts have an event with seq at or before <paramref name="maxSeq"/>: one query for a whole round.</summary>
+    public async Task<HashSet<string>> ContactsWithEventsUpToAsync(IEnumerable<string> contactIds, long maxSeq, CancellationToken ct = default)
+    {
+        var ids = System.Text.Json.JsonSerializer.Serialize(contactIds);
+        using var connection = _db.Open();
+        var rows = await connection.QueryAsync<string>(new CommandDefinition(
+            """
+            SELECT DISTINCT contact_id FROM events INDEXED BY ix_events_contact
+            WHERE contact_id IN (SELECT value FROM json_each(@ids)) AND seq <= @maxSeq;
+            """,
+            new { ids, maxSeq }, cancellationToken: ct)).ConfigureAwait(false);
+        return rows.ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Per agent, an upper bound of the time of its latest agent.state event with seq at or before
+    /// <paramref name="maxSeq"/> (the column is in milliseconds, so one is added).
+    /// </summary>
+    public async Task<Dictionary<string, DateTimeOffset>> LatestAgentStateTimesAsync(long maxSeq, CancellationToken ct = default)
+    {
+        using var connection = _db.Open();
+        var rows = await connection.QueryAsync<(string Agent, long AtMs)>(new CommandDefinition(
+            """
+            SELECT agent_id, max(at_utc_ms) FROM events
+            WHERE agent_id IS NOT NULL AND type = 'agent.state' AND seq <= @maxSeq
+            GROUP BY agent_id;
+            """,
+            new { maxSeq }, cancellationToken: ct)).ConfigureAwait(false);
+        return rows.ToDictionary(r => r.Agent, r => DateTimeOffset.FromUnixTimeMilliseconds(r.AtMs + 1), StringComparer.Ordinal);
+    }
+
     /// <summary>At most <paramref name="max"/> events with seq greater than <paramref name="afterSeq"/>, in log order.</summary>
     public async Task<IReadOnlyList<OpsEvent>> ReadAfterAsync(long afterSeq, int max, CancellationToken ct = default)
     {

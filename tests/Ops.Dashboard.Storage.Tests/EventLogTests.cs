@@ -167,6 +167,38 @@ public sealed class EventLogTests : IDisposable
     }
 
     [Fact]
+    public async Task ContactsWithEventsUpTo_names_only_contacts_with_an_event_at_or_before_the_seq()
+    {
+        var stored = (await _log.AppendAsync([Created("e1", "old"), Created("e2", "other"), Created("e3", "new")], Received)).Stored;
+
+        var found = await _log.ContactsWithEventsUpToAsync(["old", "new", "never-seen"], stored[1].Seq);
+
+        Assert.Equal(["old"], found);
+        Assert.Equal(["new", "old"], (await _log.ContactsWithEventsUpToAsync(["old", "new"], stored[2].Seq)).Order());
+        Assert.Empty(await _log.ContactsWithEventsUpToAsync([], stored[2].Seq));
+    }
+
+    [Fact]
+    public async Task LatestAgentStateTimes_bound_each_agents_latest_state_change_up_to_the_seq()
+    {
+        var stored = (await _log.AppendAsync(
+        [
+            AgentStateEvent("a1-late", "a1", T0.AddMinutes(5).AddTicks(3_000), AgentState.Break), // sent first, happened later
+            AgentStateEvent("a1-early", "a1", T0, AgentState.Available),
+            new OpsEvent { Id = "answer", Type = EventType.ContactAnswered, At = T0.AddMinutes(9), ContactId = "c1", AgentId = "a2" },
+            AgentStateEvent("a2-after-cut", "a2", T0.AddMinutes(1), AgentState.Available),
+        ], Received)).Stored;
+
+        var times = await _log.LatestAgentStateTimesAsync(stored[2].Seq);
+
+        // Only a1 has state changes up to the cut; the bound is just past the latest one (the column keeps milliseconds).
+        var bound = Assert.Single(times, kv => kv.Key == "a1").Value;
+        Assert.Single(times);
+        Assert.True(bound > T0.AddMinutes(5).AddTicks(3_000) && bound <= T0.AddMinutes(5).AddMilliseconds(1));
+        Assert.Equal(2, (await _log.LatestAgentStateTimesAsync(stored[3].Seq)).Count);
+    }
+
+    [Fact]
     public async Task ReadAfter_returns_at_most_max_events_after_the_seq_in_order()
     {
         await _log.AppendAsync(Enumerable.Range(1, 10).Select(i => Created($"e{i}", "c")).ToList(), Received);
