@@ -23,9 +23,13 @@ public sealed record QueueDto(
     string Id, string Name, string Channel, int SlThresholdSeconds, double SlTargetPercent, int ShortAbandonSeconds,
     int Waiting, double? LongestWaitSeconds, DateTimeOffset? OldestWaitingSince, AgentCountsDto Agents, IntervalDto Today);
 
+/// <param name="CurrentContactAnsweredAt">When the agent took the current contact (UTC).</param>
+/// <param name="CurrentContactWaitSeconds">How long the current contact's customer waited before the agent took it.</param>
+/// <param name="Shift">The shift template the agent's current log-in belongs to; null when offline.</param>
 public sealed record AgentDto(
     string Id, string? Name, string? Team, string State, DateTimeOffset StateSinceUtc, IReadOnlyList<string> Queues,
-    string? CurrentContactId, int HandledToday, double HandleSecondsToday)
+    string? CurrentContactId, int HandledToday, double HandleSecondsToday,
+    DateTimeOffset? CurrentContactAnsweredAt = null, double? CurrentContactWaitSeconds = null, string? Shift = null)
 {
     public static AgentDto From(AgentSummary a, DateOnly today) => new(
         a.Id, a.Name, a.Team, a.State.Name(), a.StateSince.ToUniversalTime(), a.Queues, a.CurrentContactId,
