@@ -77,5 +77,59 @@ internal static class Migrations
             UPDATE OrleansQuery SET QueryText = 'PRAGMA synchronous = NORMAL;' || char(10) || QueryText
             WHERE QueryKey IN ('WriteToStorageKey', 'ClearStorageKey', 'DeleteStorageKey');
             """),
+
+        Migration.Sql(6, "users, access tokens and the audit log", """
+            -- AUTOINCREMENT: ids are named in the audit log, so a number is never handed out twice.
+            -- NOCASE makes "Ana" and "ana" one account; it folds ASCII letters only.
+            CREATE TABLE users (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                user_name TEXT NOT NULL COLLATE NOCASE UNIQUE,
+                display_name TEXT NOT NULL,
+                role TEXT NOT NULL,
+                password_hash TEXT NOT NULL,
+                disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+                created_utc_ms INTEGER NOT NULL,
+                last_sign_in_utc_ms INTEGER NULL
+            );
+
+            -- Only the SHA-256 of a secret is kept; NOCASE so upper- and lower-case hex find the same row.
+            CREATE TABLE access_tokens (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                kind TEXT NOT NULL,
+                name TEXT NOT NULL,
+                prefix TEXT NOT NULL,
+                secret_hash TEXT NOT NULL COLLATE NOCASE,
+                board TEXT NULL,
+                created_utc_ms INTEGER NOT NULL,
+                created_by TEXT NOT NULL,
+                revoked_utc_ms INTEGER NULL,
+                revoked_by TEXT NULL
+            );
+            CREATE INDEX ix_access_tokens_kind_hash ON access_tokens (kind, secret_hash);
+
+            CREATE TABLE audit_log (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                at_utc_ms INTEGER NOT NULL,
+                actor TEXT NOT NULL COLLATE NOCASE,
+                action TEXT NOT NULL COLLATE NOCASE,
+                target TEXT NULL,
+                detail TEXT NULL,
+                address TEXT NULL,
+                success INTEGER NOT NULL CHECK (success IN (0, 1))
+            );
+            CREATE INDEX ix_audit_log_at ON audit_log (at_utc_ms);
+            -- "What did this person do" and the action filter are the common audit questions.
+            CREATE INDEX ix_audit_log_actor ON audit_log (actor);
+            CREATE INDEX ix_audit_log_action ON audit_log (action);
+            -- Logged access to personal data is only evidence if nobody can rewrite it through the application.
+            CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+            BEGIN
+                SELECT RAISE(ABORT, 'audit_log is append-only: entries cannot be updated');
+            END;
+            CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+            BEGIN
+                SELECT RAISE(ABORT, 'audit_log is append-only: entries cannot be deleted');
+            END;
+            """),
     ];
 }

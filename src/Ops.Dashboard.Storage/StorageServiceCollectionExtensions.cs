@@ -6,7 +6,7 @@ public static class StorageServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the database at <paramref name="path"/> (migrated when first resolved), the event
-    /// log and the interval store as singletons.
+    /// log, the interval store and the user, access-token and audit stores as singletons.
     /// </summary>
     public static IServiceCollection AddOpsStorage(this IServiceCollection services, string path)
     {
@@ -22,6 +22,9 @@ public static class StorageServiceCollectionExtensions
         // One EventLog per process: its write lock only serialises callers that share the instance.
         services.AddSingleton<EventLog>();
         services.AddSingleton<IntervalStore>();
+        services.AddSingleton<UserStore>();
+        services.AddSingleton<AccessTokenStore>();
+        services.AddSingleton<AuditLog>();
         return services;
     }
 }

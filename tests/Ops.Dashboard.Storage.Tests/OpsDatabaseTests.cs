@@ -18,7 +18,11 @@ public sealed class OpsDatabaseTests
         Assert.Equal("wal", connection.ExecuteScalar<string>("PRAGMA journal_mode;"));
         var tables = connection.Query<string>("SELECT name FROM sqlite_master WHERE type = 'table';").ToHashSet();
         Assert.Superset(
-            new HashSet<string> { "schema_version", "events", "interval_stats", "queue_progress", "OrleansQuery", "OrleansStorage" },
+            new HashSet<string>
+            {
+                "schema_version", "events", "interval_stats", "queue_progress", "OrleansQuery", "OrleansStorage",
+                "users", "access_tokens", "audit_log",
+            },
             tables);
     }
 
@@ -122,5 +126,60 @@ public sealed class OpsDatabaseTests
         Assert.Same(services.GetRequiredService<IntervalStore>(), services.GetRequiredService<IntervalStore>());
         Assert.Equal(OpsDatabase.LatestVersion, services.GetRequiredService<OpsDatabase>().SchemaVersion());
         Assert.Equal(0, await log.CountAsync());
+    }
+
+    [Fact]
+    public async Task AddOpsStorage_registers_the_user_token_and_audit_stores_as_singletons()
+    {
+        using var temp = new TempDatabase(migrate: false);
+        await using var services = new ServiceCollection().AddOpsStorage(temp.Path).BuildServiceProvider();
+
+        Assert.Same(services.GetRequiredService<UserStore>(), services.GetRequiredService<UserStore>());
+        Assert.Same(services.GetRequiredService<AccessTokenStore>(), services.GetRequiredService<AccessTokenStore>());
+        Assert.Same(services.GetRequiredService<AuditLog>(), services.GetRequiredService<AuditLog>());
+        Assert.False(await services.GetRequiredService<UserStore>().AnyActiveAdminAsync());
+    }
+
+    [Fact]
+    public async Task Migrate_adds_users_tokens_and_the_audit_log_to_a_version_5_database_and_keeps_its_data()
+    {
+        using var temp = new TempDatabase();
+        // Take the file back to what a version-5 build left: step 6's objects gone, its version row removed.
+        using (var connection = temp.Db.Open())
+        {
+            connection.Execute(
+                """
+                DROP TABLE users; DROP TABLE access_tokens; DROP TABLE audit_log;
+                DELETE FROM schema_version WHERE version >= 6;
+                """);
+            Assert.Equal(0, connection.ExecuteScalar<long>(
+                "SELECT count(*) FROM sqlite_master WHERE tbl_name IN ('users', 'access_tokens', 'audit_log');"));
+        }
+
+        Assert.Equal(5, temp.Db.SchemaVersion());
+        await new RecoveryPointStore(temp.Db).WriteAsync(42);
+
+        temp.Db.Migrate();
+
+        Assert.Equal(6, temp.Db.SchemaVersion());
+        Assert.Equal(42, await new RecoveryPointStore(temp.Db).ReadAsync());
+        using (var connection = temp.Db.Open())
+        {
+            var objects = connection.Query<string>("SELECT name FROM sqlite_master WHERE tbl_name IN ('users', 'access_tokens', 'audit_log');")
+                .ToHashSet();
+            Assert.Superset(
+                new HashSet<string>
+                {
+                    "users", "access_tokens", "audit_log", "ix_access_tokens_kind_hash", "ix_audit_log_at",
+                    "audit_log_no_update", "audit_log_no_delete",
+                },
+                objects);
+            Assert.Equal(
+                "users, access tokens and the audit log",
+                connection.ExecuteScalar<string>("SELECT name FROM schema_version WHERE version = 6;"));
+        }
+
+        var user = await new UserStore(temp.Db).CreateAsync("admin", "Admin", Ops.Dashboard.Domain.Role.Admin, "h", DateTimeOffset.UnixEpoch);
+        Assert.Equal(user, await new UserStore(temp.Db).FindByNameAsync("ADMIN"));
     }
 }
