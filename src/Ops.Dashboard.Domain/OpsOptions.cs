@@ -21,6 +21,12 @@ public sealed class OpsOptions
 
     public IngestionOptions Ingestion { get; set; } = new();
 
+    /// <summary>Sign-in and sessions (config/access.json).</summary>
+    public AccessOptions Access { get; set; } = new();
+
+    /// <summary>Outbound notifications (config/webhooks.json).</summary>
+    public WebhookOptions Webhooks { get; set; } = new();
+
     /// <summary>Queue ids are case-sensitive: they are keys in events and grain ids.</summary>
     public QueueOptions? FindQueue(string id) => Queues.Find(q => string.Equals(q.Id, id, StringComparison.Ordinal));
 
@@ -250,4 +256,55 @@ public sealed class ApiKeyOptions
     public string Name { get; set; } = "";
 
     public string Key { get; set; } = "";
+}
+
+public sealed class AccessOptions
+{
+    /// <summary>How long a sign-in lasts without activity.</summary>
+    public int SessionHours { get; set; } = 12;
+
+    /// <summary>Failed sign-ins in a row before a user name is locked for <see cref="LockoutMinutes"/>.</summary>
+    public int LockoutAttempts { get; set; } = 5;
+
+    public int LockoutMinutes { get; set; } = 5;
+
+    public int MinPasswordLength { get; set; } = 10;
+
+    /// <summary>Users created at start in demo mode (simulator on) when missing; never in production.</summary>
+    public List<DemoUserOptions> DemoUsers { get; set; } = [];
+}
+
+public sealed class DemoUserOptions
+{
+    public string UserName { get; set; } = "";
+
+    public string DisplayName { get; set; } = "";
+
+    public string Password { get; set; } = "";
+
+    public string Role { get; set; } = "";
+}
+
+public sealed class WebhookOptions
+{
+    /// <summary>Where control commands (reallocations, state changes) go: the routing system.</summary>
+    public List<WebhookTargetOptions> Control { get; set; } = [];
+
+    /// <summary>Delivery attempts per notification before giving up.</summary>
+    public int MaxAttempts { get; set; } = 5;
+
+    public int TimeoutSeconds { get; set; } = 10;
+
+    /// <summary>The wait before the first retry; it doubles with each further attempt.</summary>
+    public int FirstRetryDelayMilliseconds { get; set; } = 1000;
+}
+
+public sealed class WebhookTargetOptions
+{
+    public string Name { get; set; } = "";
+
+    public string Url { get; set; } = "";
+
+    /// <summary>Signs each body (HMAC-SHA256, header X-Ops-Signature) so the receiver can trust it.</summary>
+    public string Secret { get; set; } = "";
 }

@@ -66,6 +66,8 @@ public static partial class OpsOptionsValidator
         ValidateQueues(options.Queues, errors);
         ValidateShifts(options.Shifts, errors);
         ValidateIngestion(options.Ingestion, errors);
+        ValidateAccess(options.Access, errors);
+        ValidateWebhooks(options.Webhooks, errors);
         return errors;
     }
 
@@ -265,6 +267,56 @@ public static partial class OpsOptionsValidator
 
     private static readonly DayOfWeek[] WeekDays =
         [DayOfWeek.Monday, DayOfWeek.Tuesday, DayOfWeek.Wednesday, DayOfWeek.Thursday, DayOfWeek.Friday, DayOfWeek.Saturday, DayOfWeek.Sunday];
+
+    public const int MinWebhookSecretLength = 16;
+
+    private static void ValidateAccess(AccessOptions access, List<ConfigError> errors)
+    {
+        if (access.SessionHours is < 1 or > 24 * 30)
+            errors.Add(new("access:sessionHours", Num(access.SessionHours), "must be 1–720"));
+        if (access.LockoutAttempts is < 1 or > 100)
+            errors.Add(new("access:lockoutAttempts", Num(access.LockoutAttempts), "must be 1–100"));
+        if (access.LockoutMinutes is < 1 or > 24 * 60)
+            errors.Add(new("access:lockoutMinutes", Num(access.LockoutMinutes), "must be 1–1440"));
+        if (access.MinPasswordLength is < 8 or > 128)
+            errors.Add(new("access:minPasswordLength", Num(access.MinPasswordLength), "must be 8–128"));
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < access.DemoUsers.Count; i++)
+        {
+            var u = access.DemoUsers[i];
+            var key = $"access:demoUsers:{i}";
+            if (string.IsNullOrWhiteSpace(u.UserName))
+                errors.Add(new($"{key}:userName", Blank(u.UserName), "required"));
+            else if (!seen.Add(u.UserName))
+                errors.Add(new($"{key}:userName", u.UserName, "duplicate user name"));
+            if (!Roles.TryParse(u.Role, out _))
+                errors.Add(new($"{key}:role", Blank(u.Role), $"must be one of {Roles.Names}"));
+            // Never echo a password.
+            if (u.Password.Length < access.MinPasswordLength)
+                errors.Add(new($"{key}:password", u.Password.Length == 0 ? null : "(hidden)", $"must have at least {access.MinPasswordLength} characters"));
+        }
+    }
+
+    private static void ValidateWebhooks(WebhookOptions webhooks, List<ConfigError> errors)
+    {
+        if (webhooks.MaxAttempts is < 1 or > 20)
+            errors.Add(new("webhooks:maxAttempts", Num(webhooks.MaxAttempts), "must be 1–20"));
+        if (webhooks.FirstRetryDelayMilliseconds is < 1 or > 600_000)
+            errors.Add(new("webhooks:firstRetryDelayMilliseconds", Num(webhooks.FirstRetryDelayMilliseconds), "must be 1–600000"));
+        if (webhooks.TimeoutSeconds is < 1 or > 300)
+            errors.Add(new("webhooks:timeoutSeconds", Num(webhooks.TimeoutSeconds), "must be 1–300"));
+        for (var i = 0; i < webhooks.Control.Count; i++)
+        {
+            var t = webhooks.Control[i];
+            var key = $"webhooks:control:{i}";
+            if (string.IsNullOrWhiteSpace(t.Name))
+                errors.Add(new($"{key}:name", Blank(t.Name), "required"));
+            if (!Uri.TryCreate(t.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+                errors.Add(new($"{key}:url", Blank(t.Url), "must be an absolute http or https URL"));
+            if (t.Secret.Length < MinWebhookSecretLength)
+                errors.Add(new($"{key}:secret", t.Secret.Length == 0 ? null : "(hidden)", $"must have at least {MinWebhookSecretLength} characters"));
+        }
+    }
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 

@@ -441,6 +441,13 @@ public sealed partial class SimulationEngine
         agent.ActivityVersion++;
         agent.State = AgentState.Offline;
         EmitState(agent);
+        // A reallocation lasts one login session: the next one starts with the agent's configured queues.
+        if (agent.Mask != agent.HomeMask || !agent.Queues.SequenceEqual(agent.HomeQueues))
+        {
+            agent.Queues = agent.HomeQueues;
+            agent.Mask = agent.HomeMask;
+            EmitQueues(agent);
+        }
     }
 
     private void StartActivity(AgentRt agent, AgentState activity, long durationTicks)
@@ -474,10 +481,13 @@ public sealed partial class SimulationEngine
 
     private void EmitQueues(AgentRt agent) => Emit(EventType.AgentQueues, agentId: agent.Id, queues: agent.Queues);
 
+    /// <summary>A move changes where the agent is routed from now on; a contact in progress is kept.</summary>
     private void ApplyQueues(AgentRt agent, string[] queues)
     {
         SetQueues(agent, queues);
         EmitQueues(agent);
+        // The idle line is one list filtered by skill mask, so the new mask is all routing needs; only a
+        // contact already waiting in a new queue has to be offered now, since arrivals will not come back for it.
         if (agent.IdleNode is not null && BestWaitingFor(agent) is { } contact)
         {
             Assign(agent, contact);
@@ -505,6 +515,11 @@ public sealed partial class SimulationEngine
                 break;
             case AgentState.Break or AgentState.Training:
                 var duration = (state == AgentState.Break ? ManualBreak : ManualTraining).Ticks;
+                if (agent.State == AgentState.Offline || agent.Pending == AgentState.Offline)
+                {
+                    // Only a logged-in agent can take a break, and a pending log-off wins over it.
+                    break;
+                }
                 if (agent.State is AgentState.OnContact or AgentState.WrapUp)
                 {
                     agent.Pending = state;
@@ -540,6 +555,9 @@ public sealed partial class SimulationEngine
         public SimShift? FixedShift { get; init; }
         public IReadOnlyList<string> Queues { get; set; } = [];
         public ulong Mask { get; set; }
+        /// <summary>The configured queues, which apply again after a reallocated agent logs off.</summary>
+        public IReadOnlyList<string> HomeQueues { get; set; } = [];
+        public ulong HomeMask { get; set; }
         public AgentState State { get; set; } = AgentState.Offline;
         public AgentState LastEmitted { get; set; } = AgentState.Offline;
         public bool Announced { get; set; }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Numerics;
 using Ops.Dashboard.Domain;
@@ -10,7 +11,9 @@ namespace Ops.Dashboard.Simulator;
 /// routing that plays the ACD/ticketing system. It has no clock of its own: <see cref="AdvanceTo"/>
 /// moves simulated time, so the same options and start give the same event stream however the
 /// calls are sliced. Commands from outside (reallocations, state changes, injected contacts) are
-/// queued and applied at the start of the next step. Thread-safe.
+/// queued and applied at the start of the next step, or, when stamped with a time the simulation has
+/// not reached yet, at that time. Thread-safe: the command methods only validate against immutable
+/// lookups and enqueue; all model state is touched under the engine's lock in <see cref="AdvanceTo"/>.
 /// </summary>
 public sealed partial class SimulationEngine
 {
@@ -29,6 +32,8 @@ public sealed partial class SimulationEngine
     private readonly PriorityQueue<Scheduled, (long At, long Seq)> _agenda = new();
     private readonly LinkedList<AgentRt> _idle = new();
     private readonly ConcurrentQueue<Command> _commands = new();
+    /// <summary>Commands stamped later than the clock when they were dequeued, keyed by their agenda entry.</summary>
+    private readonly Dictionary<long, Command> _timed = [];
     private readonly string _idPrefix;
     private readonly int _escalation;
     private readonly LogNormalShape _patience;
@@ -38,6 +43,7 @@ public sealed partial class SimulationEngine
     private long _waitSeq;
     private long _eventCounter;
     private long _contactCounter;
+    private long _timedCounter;
     private double _surge;
     private DateOnly _noiseDate = DateOnly.MinValue;
     private double _noiseFactor = 1;
@@ -87,6 +93,8 @@ public sealed partial class SimulationEngine
         foreach (var a in _agents)
         {
             _agentsById[a.Id] = a;
+            a.HomeQueues = a.Queues;
+            a.HomeMask = a.Mask;
         }
         _rotationGroups = _agents.Where(a => a.FixedShift is null).GroupBy(a => a.Group).OrderBy(g => g.Key)
             .Select(g => g.ToList()).ToArray();
@@ -131,7 +139,16 @@ public sealed partial class SimulationEngine
             var target = Math.Max(Floor(until.UtcTicks), _now);
             while (_commands.TryDequeue(out var command))
             {
-                Apply(command);
+                if (command.At > _now)
+                {
+                    // Not yet due (e.g. sent while the history is still being generated): wait in the agenda for its time.
+                    _timed[++_timedCounter] = command;
+                    Schedule(command.At, new Scheduled(Kind.Command, Arg: _timedCounter));
+                }
+                else
+                {
+                    Apply(command);
+                }
             }
             while (_agenda.TryPeek(out var next, out var key) && key.At <= target)
             {
@@ -144,33 +161,40 @@ public sealed partial class SimulationEngine
         }
     }
 
-    /// <summary>Reallocates an agent (the console's "move agent"); emits agent.queues at the next step.</summary>
-    public void SetAgentQueues(string agentId, IReadOnlyList<string> queues)
+    /// <summary>
+    /// Reallocates an agent (the console's "move agent"): from the command's time on it serves
+    /// <paramref name="queues"/> (agent.queues is emitted then); an idle agent takes a waiting contact of
+    /// them at once, a busy one keeps its contact. The move lasts through breaks until the agent logs off,
+    /// then its configured queues apply again. <paramref name="at"/>: not before this time (null = the next
+    /// step). Returns false, changing nothing, for an unknown agent or queue.
+    /// </summary>
+    public bool SetAgentQueues(string agentId, IReadOnlyList<string> queues, DateTimeOffset? at = null)
     {
-        ArgumentNullException.ThrowIfNull(queues);
-        var agent = FindAgent(agentId);
-        var unknown = queues.Where(q => q is null || !_queueIndex.ContainsKey(q)).ToList();
-        if (unknown.Count > 0)
+        // An unknown queue in agent.queues would be rejected by ingestion and jam the sink.
+        if (!TryFindAgent(agentId, out var agent) || queues is null || queues.Any(q => q is null || !_queueIndex.ContainsKey(q)))
         {
-            // An unknown queue in agent.queues would be rejected by ingestion and jam the sink.
-            throw new ArgumentException($"Unknown queue(s): {string.Join(", ", unknown.Select(q => $"'{q}'"))}.", nameof(queues));
+            return false;
         }
-        _commands.Enqueue(new Command(CommandKind.Queues, agent, Queues: queues.Distinct(StringComparer.Ordinal).ToArray()));
+        _commands.Enqueue(new Command(CommandKind.Queues, agent, Queues: queues.Distinct(StringComparer.Ordinal).ToArray(), At: TicksOf(at)));
+        return true;
     }
 
     /// <summary>
-    /// Sets an agent's state from outside: available logs in or ends a break; break (15 min) and
-    /// training (60 min) start now or after the current contact; offline logs out (after the current
-    /// contact) until the agent's next shift. Contact states are the routing's to set.
+    /// Sets an agent's state from outside: available logs in or ends a break or training at once (the
+    /// agent is routable from that moment), or cancels a pending break or log-off of a busy agent; break
+    /// (15 min) and training (60 min) start now, or after the current contact; offline logs out (after the
+    /// current contact) until the agent's next shift. A break for a logged-off agent, or during a pending
+    /// log-off, is ignored when applied. <paramref name="at"/> as for <see cref="SetAgentQueues"/>.
+    /// Returns false, changing nothing, for an unknown agent or a contact state (those are routing's to set).
     /// </summary>
-    public void SetAgentState(string agentId, AgentState state)
+    public bool SetAgentState(string agentId, AgentState state, DateTimeOffset? at = null)
     {
-        var agent = FindAgent(agentId);
-        if (state is AgentState.OnContact or AgentState.WrapUp)
+        if (!TryFindAgent(agentId, out var agent) || state is AgentState.OnContact or AgentState.WrapUp || !Enum.IsDefined(state))
         {
-            throw new ArgumentException($"State '{state.Name()}' is set by routing, not from outside.", nameof(state));
+            return false;
         }
-        _commands.Enqueue(new Command(CommandKind.State, agent, State: state));
+        _commands.Enqueue(new Command(CommandKind.State, agent, State: state, At: TicksOf(at)));
+        return true;
     }
 
     /// <summary>Changes the arrival-rate multiplier (demo surge) from the next step on.</summary>
@@ -208,10 +232,14 @@ public sealed partial class SimulationEngine
         return TimeZoneInfo.ConvertTime(new DateTimeOffset(utc, TimeSpan.Zero), zone);
     }
 
-    private AgentRt FindAgent(string agentId) =>
-        agentId is not null && _agentsById.TryGetValue(agentId, out var agent)
-            ? agent
-            : throw new ArgumentException($"Unknown agent '{agentId}'.", nameof(agentId));
+    // _agentsById is never written after construction, so reading it from any thread is safe.
+    private bool TryFindAgent(string? agentId, [NotNullWhen(true)] out AgentRt? agent)
+    {
+        agent = null;
+        return agentId is not null && _agentsById.TryGetValue(agentId, out agent);
+    }
+
+    private static long TicksOf(DateTimeOffset? at) => at is { } t ? Floor(t.UtcTicks) : 0;
 
     private string NewContactId() =>
         string.Create(CultureInfo.InvariantCulture, $"{_idPrefix}c{Interlocked.Increment(ref _contactCounter)}");
@@ -261,6 +289,12 @@ public sealed partial class SimulationEngine
                 break;
             case Kind.Csat:
                 Emit(EventType.ContactCsat, contactId: ev.Contact!.Id, score: (int)ev.Arg);
+                break;
+            case Kind.Command:
+                if (_timed.Remove(ev.Arg, out var command))
+                {
+                    Apply(command);
+                }
                 break;
         }
     }
@@ -337,6 +371,7 @@ public sealed partial class SimulationEngine
         TalkEnd,
         WrapEnd,
         Csat,
+        Command,
     }
 
     /// <summary>An agenda entry; <see cref="Version"/> lets a later change cancel it without searching the heap.</summary>
@@ -365,5 +400,6 @@ public sealed partial class SimulationEngine
         string? ContactId = null,
         int Queue = 0,
         Channel Channel = Channel.Phone,
-        Priority Priority = Priority.Medium);
+        Priority Priority = Priority.Medium,
+        long At = 0);
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Ops.Dashboard.Domain;
 
 namespace Ops.Dashboard.Simulator;
 
@@ -13,7 +14,8 @@ public static class SimulatorServiceCollectionExtensions
 
     /// <summary>
     /// Binds <see cref="SimulatorOptions"/> from the "Simulator" section (validated at start) and, when
-    /// Simulator:Enabled is true, registers the engine and the live <see cref="SimulatorService"/>.
+    /// Simulator:Enabled is true, registers the engine, the live <see cref="SimulatorService"/> and
+    /// <see cref="SimulatorControl"/> as an <see cref="IControlListener"/> (so reallocations reach the simulated ACD).
     /// The host registers the <see cref="IEventSink"/>; only in remote mode (Simulator:TargetUrl set)
     /// is an <see cref="HttpEventSink"/> added for it, if none is registered.
     /// </summary>
@@ -37,6 +39,8 @@ public static class SimulatorServiceCollectionExtensions
             var start = options.HistoryWeeks > 0 ? SimulationEngine.HistoryStart(now, options.HistoryWeeks, options.TimeZoneId) : now;
             return new SimulationEngine(options, start);
         });
+        // Enumerable: the host may have other listeners (e.g. a webhook to a real ACD) next to the simulator.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IControlListener, SimulatorControl>());
         if (!string.IsNullOrWhiteSpace(section[nameof(SimulatorOptions.TargetUrl)]))
         {
             services.AddHttpClient(HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(30));

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Ops.Dashboard.Contracts;
 using Ops.Dashboard.Domain;
 using Ops.Dashboard.Grains;
+using Ops.Dashboard.Storage;
 
 namespace Ops.Dashboard.Web;
 
@@ -11,14 +12,18 @@ public static class ApiEndpoints
 {
     public static IEndpointRouteBuilder MapOpsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1").RequireAuthorization();
-        api.MapPost("/events", PostEventsAsync);
-        api.MapGet("/queues", GetQueuesAsync);
-        api.MapGet("/queues/{id}", GetQueueAsync);
-        api.MapGet("/agents", GetAgentsAsync);
-        api.MapGet("/stats", GetStatsAsync);
-        api.MapGet("/contacts/{id}", GetContactAsync);
-        api.MapGet("/shifts", GetShiftsAsync);
+        app.MapPost("/api/v1/events", PostEventsAsync).RequireAuthorization(Policies.Ingest);
+        var read = app.MapGroup("/api/v1").RequireAuthorization(Policies.Read);
+        read.MapGet("/queues", GetQueuesAsync);
+        read.MapGet("/queues/{id}", GetQueueAsync);
+        read.MapGet("/agents", GetAgentsAsync);
+        read.MapGet("/stats", GetStatsAsync);
+        read.MapGet("/contacts/{id}", GetContactAsync);
+        read.MapGet("/shifts", GetShiftsAsync);
+        var console = app.MapGroup("/api/v1/agents").RequireAuthorization(Policies.Console);
+        console.MapPost("/{id}/queues", SetAgentQueuesAsync);
+        console.MapPost("/{id}/state", SetAgentStateAsync);
+        console.MapPost("/what-if", WhatIfAsync);
         app.MapGet("/healthz", (EventDispatcher d) => Results.Ok(new HealthDto(
             d.Recovered.IsCompletedSuccessfully ? "ok" : d.Recovered.IsFaulted ? "failed" : "recovering", d.AppliedSeq, d.LoggedSeq)));
         return app;
@@ -61,12 +66,63 @@ public static class ApiEndpoints
     private static async Task<IResult> GetQueueAsync(string id, ReadModel read) =>
         await read.QueueAsync(id) is { } q ? Results.Ok(q) : Results.Problem(title: "Not found", detail: $"unknown queue '{id}'", statusCode: 404);
 
-    private static async Task<IResult> GetAgentsAsync(ReadModel read) => Results.Ok(await read.AgentsAsync());
+    // Agents' names and contacts' histories are personal data: every read is in the audit log.
+    private static async Task<IResult> GetAgentsAsync(ReadModel read, HttpContext http, AuditLog audit, TimeProvider time)
+    {
+        var agents = await read.AgentsAsync();
+        var actor = AccessExtensions.ActorOf(http);
+        await audit.AppendAsync(time.GetUtcNow(), actor.Name, AuditActions.ViewAgents, "agents", $"{agents.Count} agents via the API", actor.Address);
+        return Results.Ok(agents);
+    }
 
-    private static async Task<IResult> GetContactAsync(string id, IGrainFactory grains) =>
-        await grains.GetGrain<IContactGrain>(id).GetAsync() is { } c
-            ? Results.Ok(ContactDto.From(c))
+    private static async Task<IResult> GetContactAsync(string id, IGrainFactory grains, HttpContext http, AuditLog audit, TimeProvider time)
+    {
+        var contact = await grains.GetGrain<IContactGrain>(id).GetAsync();
+        var actor = AccessExtensions.ActorOf(http);
+        await audit.AppendAsync(time.GetUtcNow(), actor.Name, AuditActions.ViewContact, id, contact is null ? "not found" : "via the API", actor.Address);
+        return contact is not null
+            ? Results.Ok(ContactDto.From(contact))
             : Results.Problem(title: "Not found", detail: $"no contact '{id}'", statusCode: 404);
+    }
+
+    private static Task<IResult> SetAgentQueuesAsync(string id, AgentQueuesRequest body, HttpContext http, IConsoleCommands console) => Command(async () =>
+    {
+        if (!TryMode(body.Mode, out var mode)) return BadQuery("mode", $"'{body.Mode}' is not one of replace, add, remove");
+        var changes = await console.ReallocateAsync(new ReallocationRequest([id], mode, body.Queues ?? []), AccessExtensions.ActorOf(http), http.RequestAborted);
+        return Results.Ok(changes.Single());
+    });
+
+    private static Task<IResult> SetAgentStateAsync(string id, AgentStateRequest body, HttpContext http, IConsoleCommands console) => Command(async () =>
+    {
+        if (body.State is null || !EventTypes.StatesByName.TryGetValue(body.State, out var state))
+            return BadQuery("state", $"'{body.State}' is not one of offline, available, on_contact, wrap_up, break, training");
+        await console.SetStateAsync(id, state, AccessExtensions.ActorOf(http), http.RequestAborted);
+        return Results.NoContent();
+    });
+
+    private static Task<IResult> WhatIfAsync(WhatIfRequest body, HttpContext http, IConsoleCommands console) => Command(async () =>
+    {
+        if (!TryMode(body.Mode, out var mode)) return BadQuery("mode", $"'{body.Mode}' is not one of replace, add, remove");
+        return Results.Ok(await console.ProjectAsync(new ReallocationRequest(body.AgentIds ?? [], mode, body.Queues ?? []), http.RequestAborted));
+    });
+
+    private static bool TryMode(string? text, out ReallocationMode mode)
+    {
+        mode = ReallocationMode.Replace;
+        return text is null || (Enum.TryParse(text, ignoreCase: true, out mode) && Enum.IsDefined(mode) && !int.TryParse(text, out _));
+    }
+
+    private static async Task<IResult> Command(Func<Task<IResult>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (CommandRejectedException e)
+        {
+            return Results.Problem(title: e.NotFound ? "Not found" : "Invalid request", detail: e.Message, statusCode: e.NotFound ? 404 : 400);
+        }
+    }
 
     private static async Task<IResult> GetShiftsAsync([FromQuery] string? date, ReadModel read, SiteClock clock)
     {

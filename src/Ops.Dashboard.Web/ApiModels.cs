@@ -60,3 +60,12 @@ public sealed record ShiftDto(string Key, string Template, string Name, DateTime
 public sealed record IngestAccepted(int Accepted, int Duplicates);
 
 public sealed record HealthDto(string Status, long AppliedSeq, long LoggedSeq);
+
+/// <summary>POST /api/v1/agents/{id}/queues: <c>mode</c> replace (default), add or remove.</summary>
+public sealed record AgentQueuesRequest(IReadOnlyList<string>? Queues, string? Mode);
+
+/// <summary>POST /api/v1/agents/{id}/state: the state by its wire name (available, break…).</summary>
+public sealed record AgentStateRequest(string? State);
+
+/// <summary>POST /api/v1/agents/what-if: the projection of a reallocation before doing it.</summary>
+public sealed record WhatIfRequest(IReadOnlyList<string>? AgentIds, string? Mode, IReadOnlyList<string>? Queues);

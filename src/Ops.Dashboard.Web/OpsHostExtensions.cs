@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Authentication;
 using Orleans.Dashboard;
 using Microsoft.Data.Sqlite;
 using Ops.Dashboard.Grains;
@@ -36,15 +35,12 @@ public static class OpsHostExtensions
         return builder;
     }
 
-    /// <summary>Ingestion and the read API, authenticated by API key.</summary>
+    /// <summary>Ingestion and the read API (who may call them: <see cref="AccessExtensions"/>).</summary>
     public static WebApplicationBuilder AddOpsApi(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<IngestionService>();
         builder.Services.AddSingleton<ReadModel>();
         builder.Services.AddProblemDetails();
-        builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
-        builder.Services.AddAuthorization();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         return builder;
     }
@@ -63,13 +59,23 @@ public static class OpsHostExtensions
     }
 
     /// <summary>
-    /// Orleans' own dashboard at /orleans. Until sign-in with roles exists it answers only requests
-    /// from this machine, which is where an administrator of a single-node install sits.
+    /// The supervisor console's commands (reallocation, agent state, what-if) and where they go: the
+    /// hub, control webhooks and in-process listeners such as the simulator.
     /// </summary>
+    public static WebApplicationBuilder AddOpsConsole(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddHttpClient(WebhookSender.ClientName);
+        builder.Services.AddSingleton<WebhookSender>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookSender>());
+        builder.Services.AddSingleton<ControlPublisher>();
+        builder.Services.AddSingleton<IConsoleCommands, ConsoleCommandService>();
+        return builder;
+    }
+
+    /// <summary>Orleans' own dashboard at /orleans, for administrators.</summary>
     public static WebApplication MapOpsOrleansDashboard(this WebApplication app)
     {
-        app.MapOrleansDashboard(routePrefix: "/orleans").RequireAuthorization(p => p.RequireAssertion(ctx =>
-            ctx.Resource is HttpContext http && http.Connection.RemoteIpAddress is { } ip && System.Net.IPAddress.IsLoopback(ip)));
+        app.MapOrleansDashboard(routePrefix: "/orleans").RequireAuthorization(Policies.Admin);
         return app;
     }
 

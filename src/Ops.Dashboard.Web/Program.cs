@@ -1,13 +1,17 @@
 using Ops.Dashboard.Web;
 
+if (AdminCommand.Matches(args)) return await AdminCommand.RunAsync(args);
+
 return await OpsConfigurationExtensions.RunOrExplainAsync(async () =>
 {
     var builder = WebApplication.CreateBuilder(args);
     builder.AddOpsConfiguration();
     builder.AddOpsStorage();
     builder.AddOpsOrleans();
+    builder.AddOpsAccess();
     builder.AddOpsApi();
     builder.AddOpsLiveFeed();
+    builder.AddOpsConsole();
     builder.AddOpsUi();
     builder.AddOpsSimulator();
 
@@ -15,6 +19,7 @@ return await OpsConfigurationExtensions.RunOrExplainAsync(async () =>
     app.UseAuthentication();
     app.UseAuthorization();
     app.MapOpsApi();
+    app.MapOpsAccess();
     app.MapHub<WallboardHub>(WallboardHub.Path);
     app.MapOpsUi();
     app.MapOpsOrleansDashboard();

@@ -20,6 +20,9 @@ public interface IWallboardClient
 
     /// <summary>Sent at least every 2 s, so a screen can tell a quiet floor from a dead feed.</summary>
     Task Heartbeat(Heartbeat heartbeat);
+
+    /// <summary>A supervisor's command for the routing system (to <see cref="WallboardHub.SubscribeControl"/>).</summary>
+    Task ControlIssued(ControlDto command);
 }
 
 /// <summary>Group names in one place.</summary>
@@ -28,25 +31,28 @@ public static class WallboardGroups
     public const string All = "all";
     public static string Queue(string id) => "queue:" + id;
     public static string Board(string name) => "board:" + name;
+    public const string Control = "control";
 }
 
 /// <summary>
 /// <c>/hubs/wallboard</c>. Clients subscribe to everything, a queue or a board and get a snapshot at
 /// once; updates are pushed by <see cref="WallboardHubBridge"/> through IHubContext.
 /// </summary>
-[Authorize]
+[Authorize(Policy = Policies.Live)]
 public sealed class WallboardHub(LiveFeed feed, BoardCatalog boards, OpsOptions options) : Hub<IWallboardClient>
 {
     public const string Path = "/hubs/wallboard";
 
     public async Task SubscribeAll()
     {
+        RequireFullView();
         await Groups.AddToGroupAsync(Context.ConnectionId, WallboardGroups.All);
         await Clients.Caller.Snapshot(Snapshot(_ => true, allAgents: true));
     }
 
     public async Task SubscribeQueue(string queue)
     {
+        RequireFullView();
         if (options.FindQueue(queue) is null) throw new HubException($"unknown queue '{queue}'");
         await Groups.AddToGroupAsync(Context.ConnectionId, WallboardGroups.Queue(queue));
         await Clients.Caller.Snapshot(Snapshot(q => q == queue));
@@ -54,11 +60,31 @@ public sealed class WallboardHub(LiveFeed feed, BoardCatalog boards, OpsOptions 
 
     public async Task SubscribeBoard(string board)
     {
+        if (AccessExtensions.KioskBoard(Context.User!) is { } own && !string.Equals(own, board, StringComparison.OrdinalIgnoreCase))
+            throw new HubException($"this kiosk token shows the board '{own}' only");
         var load = boards.Load(board);
         if (load.Board is null) throw new HubException($"{load.File}: {string.Join("; ", load.Errors)}");
         var queues = load.Board.QueueIds();
         await Groups.AddToGroupAsync(Context.ConnectionId, WallboardGroups.Board(board));
         await Clients.Caller.Snapshot(Snapshot(queues.Contains));
+    }
+
+    /// <summary>
+    /// Control commands for a routing adapter (an ACD integration holding an API key) or a supervisor's
+    /// tool: what the console decided, to apply in the routing system.
+    /// </summary>
+    public async Task SubscribeControl()
+    {
+        if (!AccessExtensions.IsSource(Context.User!) && !AccessExtensions.HasRole(Context.User!, AccessExtensions.ShiftManagerAndAbove))
+            throw new HubException("control commands are for API keys and ShiftManager and above");
+        await Groups.AddToGroupAsync(Context.ConnectionId, WallboardGroups.Control);
+    }
+
+    /// <summary>A kiosk token shows its own board and nothing else.</summary>
+    private void RequireFullView()
+    {
+        if (AccessExtensions.KioskBoard(Context.User!) is { } own)
+            throw new HubException($"this kiosk token shows the board '{own}' only");
     }
 
     // "Everything" includes agents who serve no queue yet; a queue or board shows the agents serving it.
