@@ -37,6 +37,8 @@ public abstract class UiTestBase : BunitContext
         Services.AddSingleton<ILiveFigures>(Feed);
         Services.AddSingleton<IIntervalStats>(Stats);
         Services.AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>));
+        // Pages that check kiosk tokens get the real service over a database made only when first used.
+        Services.AddSingleton(_ => new AccessTokens(new Storage.AccessTokenStore(Database), new Storage.AuditLog(Database), Time));
         JSInterop.Mode = JSRuntimeMode.Loose;
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }
@@ -59,10 +61,50 @@ public abstract class UiTestBase : BunitContext
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        if (disposing) Boards.Dispose();
+        if (disposing)
+        {
+            Boards.Dispose();
+            if (_databaseDirectory is not null)
+            {
+                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+                try { Directory.Delete(_databaseDirectory, recursive: true); } catch (IOException) { }
+            }
+        }
     }
 
     protected LiveFeed Live => Feed.Inner;
+
+    /// <summary>A temporary SQLite database for the stores a screen uses, created on first use.</summary>
+    protected Storage.OpsDatabase Database => _database ??= NewDatabase();
+
+    private Storage.OpsDatabase? _database;
+    private string? _databaseDirectory;
+
+    private Storage.OpsDatabase NewDatabase()
+    {
+        _databaseDirectory = Directory.CreateTempSubdirectory("ops-ui-tests-").FullName;
+        var db = new Storage.OpsDatabase(Path.Combine(_databaseDirectory, "ops.db"));
+        db.Migrate();
+        return db;
+    }
+
+    /// <summary>
+    /// Cascades a signed-in person as the host's CascadingAuthenticationState would (a cookie identity with
+    /// the role), and the browser's address; call before rendering.
+    /// </summary>
+    protected System.Security.Claims.ClaimsPrincipal SignIn(string userName, Role role, string? address = "10.0.0.7")
+    {
+        var user = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
+        [
+            new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.Name, userName),
+            new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.Role, role.ToString()),
+            new System.Security.Claims.Claim(UserAccounts.DisplayNameClaim, userName),
+        ], AccessExtensions.CookieScheme));
+        RenderTree.Add<CascadingValue<Task<Microsoft.AspNetCore.Components.Authorization.AuthenticationState>>>(p =>
+            p.Add(x => x.Value, Task.FromResult(new Microsoft.AspNetCore.Components.Authorization.AuthenticationState(user))));
+        RenderTree.Add<CascadingValue<ClientAddress>>(p => p.Add(x => x.Value, new ClientAddress(address)));
+        return user;
+    }
 
     /// <summary>Pushes one batch through the live feed, stamped with the fake clock's now.</summary>
     protected Task PushAsync(IReadOnlyList<QueueLive>? queues = null, IReadOnlyList<AgentSummary>? agents = null) =>
