@@ -31,7 +31,8 @@ public sealed record AgentLink(
     [property: Id(3)] DateTimeOffset AnsweredAt,
     [property: Id(4)] DateTimeOffset? HandleEndAt,
     [property: Id(5)] bool Removed,
-    [property: Id(6)] DateTimeOffset FirstAnsweredAt);
+    [property: Id(6)] DateTimeOffset FirstAnsweredAt,
+    [property: Id(7)] double? WaitSeconds = null);
 
 /// <summary>
 /// One round's events for a contact. The hints spare a newly activated contact its log reads:
@@ -73,7 +74,10 @@ public sealed record AgentSummary(
     [property: Id(6)] string? CurrentContactId,
     [property: Id(7)] DateOnly Day,
     [property: Id(8)] int HandledToday,
-    [property: Id(9)] long HandleMsToday);
+    [property: Id(9)] long HandleMsToday,
+    [property: Id(10)] DateTimeOffset? CurrentContactAnsweredAt = null,
+    [property: Id(11)] double? CurrentContactWaitSeconds = null,
+    [property: Id(12)] DateTimeOffset? LoggedInAt = null);
 
 [GenerateSerializer, Immutable, Alias("ops.agent-apply-result")]
 public sealed record AgentApplyResult(

@@ -27,6 +27,24 @@ public sealed class OpsOptions
     /// <summary>Outbound notifications (config/webhooks.json).</summary>
     public WebhookOptions Webhooks { get; set; } = new();
 
+    /// <summary>
+    /// The shift a log-in at this local time belongs to: the shift starting nearest to it when that is
+    /// within 90 minutes (people log in a little early or late), otherwise the shift running then.
+    /// </summary>
+    public ShiftOptions? ShiftForLogin(TimeOnly local)
+    {
+        static double Distance(TimeOnly a, TimeOnly b)
+        {
+            var d = Math.Abs((a.ToTimeSpan() - b.ToTimeSpan()).TotalMinutes);
+            return Math.Min(d, 24 * 60 - d);
+        }
+        var nearest = Shifts.MinBy(s => Distance(s.StartTime, local));
+        if (nearest is not null && Distance(nearest.StartTime, local) <= 90) return nearest;
+        return Shifts.FirstOrDefault(s => s.CrossesMidnight
+            ? local >= s.StartTime || local < s.EndTime
+            : local >= s.StartTime && local < s.EndTime);
+    }
+
     /// <summary>Queue ids are case-sensitive: they are keys in events and grain ids.</summary>
     public QueueOptions? FindQueue(string id) => Queues.Find(q => string.Equals(q.Id, id, StringComparison.Ordinal));
 

@@ -17,6 +17,8 @@ public sealed class AgentGrainState
     [Id(6)] public long LastSeq { get; set; }
     [Id(7)] public DateTimeOffset NameAt { get; set; } = DateTimeOffset.MinValue;
     [Id(8)] public DateTimeOffset TeamAt { get; set; } = DateTimeOffset.MinValue;
+    /// <summary>When the current log-in began (kept here because the timeline forgets older changes).</summary>
+    [Id(9)] public DateTimeOffset? LoggedInAt { get; set; }
 }
 
 /// <summary>
@@ -90,6 +92,7 @@ public sealed class AgentGrain(
             }
         }
 
+        if (added.Count > 0) NoteLogIn();
         Touch(toSeq);
         Prune();
         return Task.FromResult(new AgentApplyResult(Summary(), [.. affected]));
@@ -150,6 +153,20 @@ public sealed class AgentGrain(
         }
     }
 
+    /// <summary>The log-in is the first change after the latest logged-off state; with none in the timeline, it stays as known.</summary>
+    private void NoteLogIn()
+    {
+        var timeline = S.Timeline;
+        if (timeline[^1].State == AgentState.Offline)
+        {
+            S.LoggedInAt = null;
+            return;
+        }
+        var lastOffline = timeline.FindLastIndex(e => e.State == AgentState.Offline);
+        if (lastOffline >= 0) S.LoggedInAt = timeline[lastOffline + 1].At;
+        else if (S.LoggedInAt is null || timeline[0].At < S.LoggedInAt) S.LoggedInAt = timeline[0].At;
+    }
+
     private AgentSummary Summary()
     {
         var state = AgentState.Offline;
@@ -166,10 +183,11 @@ public sealed class AgentGrain(
         var (dayStart, dayEnd) = clock.DayBounds(today);
         var handledToday = S.Links.Values.Where(l => l.HandleEndAt is { } end && end >= dayStart && end < dayEnd).ToList();
         var current = state is AgentState.OnContact or AgentState.WrapUp
-            ? S.Links.Values.Where(l => l.HandleEndAt is null).MaxBy(l => l.AnsweredAt)?.ContactId
+            ? S.Links.Values.Where(l => l.HandleEndAt is null).MaxBy(l => l.AnsweredAt)
             : null;
         return new AgentSummary(
-            this.GetPrimaryKeyString(), S.Name, S.Team, state, since, S.Queues, current, today,
-            handledToday.Count, handledToday.Sum(l => (long)(l.HandleEndAt!.Value - l.AnsweredAt).TotalMilliseconds));
+            this.GetPrimaryKeyString(), S.Name, S.Team, state, since, S.Queues, current?.ContactId, today,
+            handledToday.Count, handledToday.Sum(l => (long)(l.HandleEndAt!.Value - l.AnsweredAt).TotalMilliseconds),
+            current?.AnsweredAt, current?.WaitSeconds, state == AgentState.Offline ? null : S.LoggedInAt);
     }
 }

@@ -155,6 +155,7 @@ public sealed class ContactGrain(EventLog log, OpsOptions options) : Grain, ICon
         .ToDictionary(g => g.Key, g =>
         {
             var last = g.Last();
-            return new AgentLink(g.Key, Id, last.Queue, last.AnsweredAt!.Value, last.HandleEndAt, Removed: false, g.Min(s => s.AnsweredAt!.Value));
+            return new AgentLink(g.Key, Id, last.Queue, last.AnsweredAt!.Value, last.HandleEndAt, Removed: false, g.Min(s => s.AnsweredAt!.Value),
+                last.Wait?.TotalSeconds);
         });
 }

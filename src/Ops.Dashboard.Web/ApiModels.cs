@@ -31,9 +31,11 @@ public sealed record AgentDto(
     string? CurrentContactId, int HandledToday, double HandleSecondsToday,
     DateTimeOffset? CurrentContactAnsweredAt = null, double? CurrentContactWaitSeconds = null, string? Shift = null)
 {
-    public static AgentDto From(AgentSummary a, DateOnly today) => new(
+    public static AgentDto From(AgentSummary a, DateOnly today, SiteClock clock, OpsOptions options) => new(
         a.Id, a.Name, a.Team, a.State.Name(), a.StateSince.ToUniversalTime(), a.Queues, a.CurrentContactId,
-        a.Day == today ? a.HandledToday : 0, a.Day == today ? a.HandleMsToday / 1000.0 : 0);
+        a.Day == today ? a.HandledToday : 0, a.Day == today ? a.HandleMsToday / 1000.0 : 0,
+        a.CurrentContactAnsweredAt?.ToUniversalTime(), a.CurrentContactWaitSeconds,
+        a.LoggedInAt is { } login ? options.ShiftForLogin(TimeOnly.FromDateTime(clock.ToLocal(login).DateTime))?.Id : null);
 }
 
 public sealed record ContactSegmentDto(

@@ -57,7 +57,7 @@ public sealed class LiveFeed(ReadModel read, TimeProvider time, ILogger<LiveFeed
         var (rolledQueues, rolledAgents) = RollOverDay();
         var queues = batch.Queues.Select(read.ToDto).OfType<QueueDto>().ToList();
         var today = read.Today;
-        var agents = batch.Agents.Select(a => AgentDto.From(a, today)).ToList();
+        var agents = batch.Agents.Select(a => read.ToDto(a, today)).ToList();
         var previous = new Dictionary<string, IReadOnlyList<string>>();
         foreach (var a in agents)
             if (_agents.TryGetValue(a.Id, out var old) && !old.Queues.SequenceEqual(a.Queues)) previous[a.Id] = old.Queues;

@@ -26,8 +26,11 @@ public sealed class ReadModel(IGrainFactory grains, OpsOptions options, SiteCloc
     public async Task<IReadOnlyList<AgentDto>> AgentsAsync()
     {
         var today = clock.LocalDate(clock.Now);
-        return [.. (await grains.GetGrain<IAgentDirectoryGrain>(0).ListAsync()).Select(a => AgentDto.From(a, today))];
+        return [.. (await grains.GetGrain<IAgentDirectoryGrain>(0).ListAsync()).Select(a => ToDto(a, today))];
     }
+
+    /// <summary>The read API's agent shape; <paramref name="today"/> decides whether the day's counts still apply.</summary>
+    public AgentDto ToDto(AgentSummary agent, DateOnly today) => AgentDto.From(agent, today, clock, options);
 
     public async Task<IReadOnlyList<IntervalDto>> StatsAsync(string? queue, DateTimeOffset fromUtc, DateTimeOffset toUtc, string bucket)
     {

@@ -10,7 +10,7 @@ namespace Ops.Dashboard.Web.Tests;
 /// file and its own Orleans ports. Tests of a collection run one after another on it, so each uses
 /// its own contacts, agents and (where figures are asserted) its own time slot or queue.
 /// </summary>
-public sealed class TestHost : IAsyncLifetime
+public class TestHost : IAsyncLifetime
 {
     private Factory? _factory;
 
@@ -30,9 +30,12 @@ public sealed class TestHost : IAsyncLifetime
     public OpsOptions Options { get; private set; } = null!;
     public string ApiKey { get; private set; } = "";
 
-    public async Task InitializeAsync()
+    /// <summary>More settings for a host of a particular collection (webhook targets, users…).</summary>
+    protected virtual IReadOnlyDictionary<string, string> ExtraSettings => new Dictionary<string, string>();
+
+    public virtual async Task InitializeAsync()
     {
-        _factory = new Factory(new Dictionary<string, string>
+        _factory = new Factory(new Dictionary<string, string>(ExtraSettings)
         {
             ["Storage:Path"] = DatabasePath,
             ["Orleans:SiloPort"] = SiloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -50,6 +53,37 @@ public sealed class TestHost : IAsyncLifetime
             throw new InvalidOperationException($"Storage:Path was not honoured: {DatabasePath} does not exist");
         if (!SupportNet.IsListening(SiloPort))
             throw new InvalidOperationException($"Orleans:SiloPort was not honoured: nothing listens on {SiloPort}");
+    }
+
+    /// <summary>
+    /// A client with a signed-in session: it fetches the sign-in form (for its antiforgery token), posts
+    /// it, and keeps the session cookie. Fails the test when the sign-in is refused.
+    /// </summary>
+    public async Task<HttpClient> SignedInClientAsync(string userName, string password)
+    {
+        var client = CreateClient(null);
+        var form = await client.GetStringAsync("/account/login");
+        var token = System.Text.RegularExpressions.Regex.Match(form, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        using var response = await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token,
+            ["userName"] = userName,
+            ["password"] = password,
+            ["returnUrl"] = "/",
+        }));
+        if (response.StatusCode != System.Net.HttpStatusCode.Redirect || response.Headers.Location?.OriginalString != "/")
+            throw new InvalidOperationException($"sign-in as {userName} failed: {(int)response.StatusCode} → {response.Headers.Location}");
+        return client;
+    }
+
+    /// <summary>Creates a user with this role (the password is the user name twice) unless it exists.</summary>
+    public async Task<(string UserName, string Password)> EnsureUserAsync(string userName, Ops.Dashboard.Domain.Role role)
+    {
+        var password = userName + "-" + userName + "-pw";
+        var accounts = Service<UserAccounts>();
+        if ((await accounts.ListAsync()).All(u => !string.Equals(u.UserName, userName, StringComparison.OrdinalIgnoreCase)))
+            await accounts.CreateAsync(userName, userName, role, password, new Actor("test setup", null));
+        return (userName, password);
     }
 
     /// <summary>A client of this host; <paramref name="apiKey"/> null sends no X-Api-Key header.</summary>
