@@ -38,7 +38,8 @@ public abstract class UiTestBase : BunitContext
         Services.AddSingleton<IIntervalStats>(Stats);
         Services.AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>));
         // Pages that check kiosk tokens get the real service over a database made only when first used.
-        Services.AddSingleton(_ => new AccessTokens(new Storage.AccessTokenStore(Database), new Storage.AuditLog(Database), Time));
+        Services.AddSingleton(_ => new Storage.AuditLog(Database));
+        Services.AddSingleton(sp => new AccessTokens(new Storage.AccessTokenStore(Database), sp.GetRequiredService<Storage.AuditLog>(), Time));
         JSInterop.Mode = JSRuntimeMode.Loose;
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }
