@@ -96,6 +96,9 @@ public class TestHost : IAsyncLifetime
 
     public T Service<T>() where T : notnull => _factory!.Services.GetRequiredService<T>();
 
+    /// <summary>The host's services, for component tests that render against the real system.</summary>
+    public IServiceProvider Services => _factory!.Services;
+
     /// <summary>Stops the host gracefully (hosted services' StopAsync, the dispatcher's final checkpoint); errors propagate.</summary>
     public async Task StopAsync()
     {
