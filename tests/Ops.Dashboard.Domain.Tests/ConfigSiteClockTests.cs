@@ -167,3 +167,18 @@ public class ConfigSiteClockTests
     public void Business_hours_follow_local_weekday_hours_and_holidays(string at, bool open) =>
         Assert.Equal(open, Berlin().IsBusinessHour(DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture)));
 }
+
+public sealed class ShiftForLoginTests
+{
+    private static readonly OpsOptions Site = new OpsOptions().ApplyDefaults();
+
+    [Theory]
+    [InlineData("07:55", "frueh")]   // a little early for Früh
+    [InlineData("09:20", "frueh")]   // late, still Früh
+    [InlineData("12:00", "frueh")]   // far from any start: the shift running then
+    [InlineData("15:40", "spaet")]
+    [InlineData("23:50", "nacht")]   // early for Nacht, which starts at midnight
+    [InlineData("03:00", "nacht")]
+    public void A_log_in_belongs_to_the_shift_starting_nearest_or_else_the_one_running(string time, string shift) =>
+        Assert.Equal(shift, Site.ShiftForLogin(TimeOnly.Parse(time, System.Globalization.CultureInfo.InvariantCulture))?.Id);
+}

@@ -34,6 +34,24 @@ public class ConfigValidationTests
     public void A_valid_configuration_has_no_errors() => Assert.Empty(OpsOptionsValidator.Validate(ValidOptions()));
 
     [Fact]
+    public void Demo_users_and_webhook_targets_are_checked_without_echoing_secrets()
+    {
+        var options = ValidOptions();
+        options.Access.DemoUsers.Add(new DemoUserOptions { UserName = "boss", Password = "long-enough-pw", Role = "Overlord" });
+        options.Access.DemoUsers.Add(new DemoUserOptions { UserName = "BOSS", Password = "short", Role = "Admin" });
+        options.Webhooks.Control.Add(new WebhookTargetOptions { Name = "acd", Url = "ftp://acd.example", Secret = "tiny-secret" });
+
+        var errors = OpsOptionsValidator.Validate(options).Select(e => e.ToString()).ToList();
+
+        Assert.Contains(errors, e => e.StartsWith("access.demoUsers[0].role = Overlord, must be one of Agent,", StringComparison.Ordinal));
+        Assert.Contains("access.demoUsers[1].userName = BOSS, duplicate user name", errors);
+        Assert.Contains("access.demoUsers[1].password = (hidden), must have at least 10 characters", errors);
+        Assert.Contains("webhooks.control[0].url = ftp://acd.example, must be an absolute http or https URL", errors);
+        Assert.Contains("webhooks.control[0].secret = (hidden), must have at least 16 characters", errors);
+        Assert.DoesNotContain(errors, e => e.Contains("tiny-secret") || e.Contains("short,"));
+    }
+
+    [Fact]
     public void The_repository_config_files_are_valid()
     {
         var options = new OpsOptions();

@@ -23,6 +23,33 @@ public class AgentGrainTests(OpsClusterFixture fx)
         Assert.Single(await fx.Grains.GetGrain<IAgentDirectoryGrain>(0).ListAsync(), a => a.Id == id);
 
     [Fact]
+    public async Task The_current_contact_carries_its_answer_time_and_the_customers_wait_and_the_log_in_is_kept_until_log_off()
+    {
+        const string ben = "ag-ben";
+        await fx.IngestAsync(
+            State(ben, AgentState.Offline, Day("07:00:00")),
+            State(ben, AgentState.Available, Day("07:55:00")),
+            AgentQueues(ben, Day("07:55:00"), "agents"));
+        Assert.Equal(T(Day("07:55:00")), (await Agent(ben))!.LoggedInAt);
+
+        await fx.IngestAsync(
+            Created("ag-cW", "agents", Day("08:10:00")),
+            Answered("ag-cW", ben, Day("08:10:42")),
+            State(ben, AgentState.OnContact, Day("08:10:42")));
+        var b = await Agent(ben);
+        Assert.Equal(("ag-cW", T(Day("08:10:42")), 42.0), (b!.CurrentContactId, b.CurrentContactAnsweredAt, b.CurrentContactWaitSeconds));
+        // A break does not end the log-in.
+        await fx.IngestAsync(Resolved("ag-cW", Day("08:12:00"), ben), State(ben, AgentState.Break, Day("08:12:00")));
+        b = await Agent(ben);
+        Assert.Equal((T(Day("07:55:00")), (string?)null), (b!.LoggedInAt, b.CurrentContactId));
+
+        await fx.IngestAsync(State(ben, AgentState.Offline, Day("16:05:00")));
+        Assert.Null((await Agent(ben))!.LoggedInAt);
+        await fx.IngestAsync(State(ben, AgentState.Available, Day("16:20:00")));
+        Assert.Equal(T(Day("16:20:00")), (await Agent(ben))!.LoggedInAt);
+    }
+
+    [Fact]
     public async Task Agent_state_time_in_state_current_contact_and_handled_today()
     {
         const string anna = "ag-anna";
