@@ -17,8 +17,18 @@ public sealed record Segment(
     DateTimeOffset? AnsweredAt,
     string? AgentId,
     DateTimeOffset? TransferredAt,
-    DateTimeOffset? HandleEndAt)
+    DateTimeOffset? HandleEndAt,
+    string? TransferReason = null)
 {
+    /// <summary>
+    /// The transfer reason that marks an escalation caused by an agent's error (the handbook's KPI:
+    /// under 5 % of contacts). Sources send it as <c>"reason": "agent_error"</c> (or agent-error).
+    /// </summary>
+    public const string AgentErrorReason = "agent_error";
+
+    public static bool IsAgentError(string? reason) =>
+        reason is not null && string.Equals(reason.Trim().Replace('-', '_'), AgentErrorReason, StringComparison.OrdinalIgnoreCase);
+
     public TimeSpan? Wait => (AnsweredAt ?? (Outcome == SegmentOutcome.Waiting ? null : LeftAt)) - EnteredAt;
     public TimeSpan? HandleTime => HandleEndAt - AnsweredAt;
 }
@@ -127,6 +137,7 @@ public sealed class ContactLifecycle
                     break;
                 case EventType.ContactTransferred when seg.Outcome != SegmentOutcome.Abandoned && resolvedAt is null:
                     seg.TransferredAt = e.At;
+                    seg.TransferReason = e.Reason;
                     if (seg.AnsweredAt is null)
                     {
                         seg.Outcome = SegmentOutcome.TransferredUnanswered;
@@ -171,7 +182,7 @@ public sealed class ContactLifecycle
                 var release = s.TransferredAt ?? resolvedAt;
                 s.HandleEndAt = HandleEnd(answeredAt, release, agentTimelines.GetValueOrDefault(s.AgentId!));
             }
-            result.Add(new Segment(s.Queue, s.EnteredAt, s.Outcome, s.LeftAt, s.AnsweredAt, s.AgentId, s.TransferredAt, s.HandleEndAt));
+            result.Add(new Segment(s.Queue, s.EnteredAt, s.Outcome, s.LeftAt, s.AnsweredAt, s.AgentId, s.TransferredAt, s.HandleEndAt, s.TransferReason));
         }
 
         return new ContactLifecycle
@@ -295,7 +306,7 @@ public sealed class ContactLifecycle
                     break;
             }
             if (s.TransferredAt is { } tx)
-                Add(s.Queue, tx, new IntervalCounters { TransferredOut = 1 });
+                Add(s.Queue, tx, new IntervalCounters { TransferredOut = 1, AgentErrorEscalations = Segment.IsAgentError(s.TransferReason) ? 1 : 0 });
         }
         if (Csat is { } score && CsatAt is { } csatAt && Current is { } last)
             Add(last.Queue, csatAt, new IntervalCounters { CsatCount = 1, CsatScoreSum = score });
@@ -326,6 +337,7 @@ public sealed class ContactLifecycle
         public DateTimeOffset? AnsweredAt { get; set; }
         public string? AgentId { get; set; }
         public DateTimeOffset? TransferredAt { get; set; }
+        public string? TransferReason { get; set; }
         public DateTimeOffset? HandleEndAt { get; set; }
         public bool IsOpen => Outcome == SegmentOutcome.Waiting;
     }

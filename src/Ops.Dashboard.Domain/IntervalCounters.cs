@@ -22,6 +22,8 @@ public sealed record IntervalCounters
     [Id(9)] public long AbandonWaitMs { get; init; }
     [Id(10)] public long CsatCount { get; init; }
     [Id(11)] public long CsatScoreSum { get; init; }
+    /// <summary>Transfers out whose reason says an agent's error caused them (counted in TransferredOut too).</summary>
+    [Id(12)] public long AgentErrorEscalations { get; init; }
 
     public static readonly IntervalCounters Zero = new();
 
@@ -41,6 +43,7 @@ public sealed record IntervalCounters
         AbandonWaitMs = a.AbandonWaitMs + b.AbandonWaitMs,
         CsatCount = a.CsatCount + b.CsatCount,
         CsatScoreSum = a.CsatScoreSum + b.CsatScoreSum,
+        AgentErrorEscalations = a.AgentErrorEscalations + b.AgentErrorEscalations,
     };
 
     public static IntervalCounters operator -(IntervalCounters a) => new()
@@ -57,6 +60,7 @@ public sealed record IntervalCounters
         AbandonWaitMs = -a.AbandonWaitMs,
         CsatCount = -a.CsatCount,
         CsatScoreSum = -a.CsatScoreSum,
+        AgentErrorEscalations = -a.AgentErrorEscalations,
     };
 
     public static IntervalCounters operator -(IntervalCounters a, IntervalCounters b) => a + -b;

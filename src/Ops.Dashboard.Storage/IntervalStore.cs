@@ -25,21 +25,24 @@ public sealed class IntervalStore
         offered AS Offered, answered AS Answered, answered_within_threshold AS AnsweredWithinThreshold,
         abandoned AS Abandoned, short_abandoned AS ShortAbandoned, transferred_out AS TransferredOut,
         handled AS Handled, answer_wait_ms AS AnswerWaitMs, handle_ms AS HandleMs,
-        abandon_wait_ms AS AbandonWaitMs, csat_count AS CsatCount, csat_score_sum AS CsatScoreSum
+        abandon_wait_ms AS AbandonWaitMs, csat_count AS CsatCount, csat_score_sum AS CsatScoreSum,
+        agent_error_escalations AS AgentErrorEscalations
         """;
 
     private const string UpsertSql = """
         INSERT INTO interval_stats (queue, start_utc_ms, offered, answered, answered_within_threshold, abandoned,
-            short_abandoned, transferred_out, handled, answer_wait_ms, handle_ms, abandon_wait_ms, csat_count, csat_score_sum)
+            short_abandoned, transferred_out, handled, answer_wait_ms, handle_ms, abandon_wait_ms, csat_count, csat_score_sum,
+            agent_error_escalations)
         VALUES (@Queue, @StartUtcMs, @Offered, @Answered, @AnsweredWithinThreshold, @Abandoned,
-            @ShortAbandoned, @TransferredOut, @Handled, @AnswerWaitMs, @HandleMs, @AbandonWaitMs, @CsatCount, @CsatScoreSum)
+            @ShortAbandoned, @TransferredOut, @Handled, @AnswerWaitMs, @HandleMs, @AbandonWaitMs, @CsatCount, @CsatScoreSum,
+            @AgentErrorEscalations)
         ON CONFLICT (queue, start_utc_ms) DO UPDATE SET
             offered = excluded.offered, answered = excluded.answered,
             answered_within_threshold = excluded.answered_within_threshold, abandoned = excluded.abandoned,
             short_abandoned = excluded.short_abandoned, transferred_out = excluded.transferred_out,
             handled = excluded.handled, answer_wait_ms = excluded.answer_wait_ms, handle_ms = excluded.handle_ms,
             abandon_wait_ms = excluded.abandon_wait_ms, csat_count = excluded.csat_count,
-            csat_score_sum = excluded.csat_score_sum;
+            csat_score_sum = excluded.csat_score_sum, agent_error_escalations = excluded.agent_error_escalations;
         """;
 
     private readonly OpsDatabase _db;
@@ -163,6 +166,7 @@ public sealed class IntervalStore
         public long AbandonWaitMs { get; set; }
         public long CsatCount { get; set; }
         public long CsatScoreSum { get; set; }
+        public long AgentErrorEscalations { get; set; }
 
         public static IntervalRow From(string queue, DateTimeOffset start, IntervalCounters c) => new()
         {
@@ -180,6 +184,7 @@ public sealed class IntervalStore
             AbandonWaitMs = c.AbandonWaitMs,
             CsatCount = c.CsatCount,
             CsatScoreSum = c.CsatScoreSum,
+            AgentErrorEscalations = c.AgentErrorEscalations,
         };
 
         public IntervalCounters ToCounters() => new()
@@ -196,6 +201,7 @@ public sealed class IntervalStore
             AbandonWaitMs = AbandonWaitMs,
             CsatCount = CsatCount,
             CsatScoreSum = CsatScoreSum,
+            AgentErrorEscalations = AgentErrorEscalations,
         };
 
         public StoredInterval ToStored() => new()

@@ -131,5 +131,9 @@ internal static class Migrations
                 SELECT RAISE(ABORT, 'audit_log is append-only: entries cannot be deleted');
             END;
             """),
+        Migration.Sql(7, "escalations caused by agent errors", """
+            -- Transfers whose reason is agent_error (the handbook's KPI); intervals stored before count none.
+            ALTER TABLE interval_stats ADD COLUMN agent_error_escalations INTEGER NOT NULL DEFAULT 0;
+            """),
     ];
 }

@@ -110,6 +110,24 @@ public class LifecycleTests
         Assert.False(c.IsSettled);
     }
 
+    [Theory]
+    [InlineData("agent_error", 1)]
+    [InlineData("Agent-Error", 1)]
+    [InlineData("escalation", 0)]
+    [InlineData(null, 0)]
+    public void A_transfer_caused_by_an_agent_error_counts_as_such_in_the_source_queue(string? reason, long expected)
+    {
+        var c = Ev.Derive("l-err", [
+            TestEvents.Created("l-err", "phone", "2026-11-23T11:00:00+01:00"),
+            TestEvents.Answered("l-err", "t1", "2026-11-23T11:00:10+01:00"),
+            TestEvents.Transferred("l-err", "tech", "2026-11-23T11:05:00+01:00", reason),
+        ]);
+
+        var phone = c.Contribution(Ev.Thresholds).Where(kv => kv.Key.Queue == "phone").Aggregate(IntervalCounters.Zero, (a, kv) => a + kv.Value);
+        Assert.Equal((1L, expected), (phone.TransferredOut, phone.AgentErrorEscalations));
+        Assert.Equal(0, c.Contribution(Ev.Thresholds).Where(kv => kv.Key.Queue == "tech").Sum(kv => kv.Value.AgentErrorEscalations));
+    }
+
     [Fact]
     public void Transfer_before_answer_counts_transferred_out_in_source_and_offered_in_target()
     {

@@ -144,12 +144,13 @@ public sealed class OpsDatabaseTests
     public async Task Migrate_adds_users_tokens_and_the_audit_log_to_a_version_5_database_and_keeps_its_data()
     {
         using var temp = new TempDatabase();
-        // Take the file back to what a version-5 build left: step 6's objects gone, its version row removed.
+        // Take the file back to what a version-5 build left: later steps' objects gone, their version rows removed.
         using (var connection = temp.Db.Open())
         {
             connection.Execute(
                 """
                 DROP TABLE users; DROP TABLE access_tokens; DROP TABLE audit_log;
+                ALTER TABLE interval_stats DROP COLUMN agent_error_escalations;
                 DELETE FROM schema_version WHERE version >= 6;
                 """);
             Assert.Equal(0, connection.ExecuteScalar<long>(
@@ -161,7 +162,7 @@ public sealed class OpsDatabaseTests
 
         temp.Db.Migrate();
 
-        Assert.Equal(6, temp.Db.SchemaVersion());
+        Assert.Equal(OpsDatabase.LatestVersion, temp.Db.SchemaVersion());
         Assert.Equal(42, await new RecoveryPointStore(temp.Db).ReadAsync());
         using (var connection = temp.Db.Open())
         {
