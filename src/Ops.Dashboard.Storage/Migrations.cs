@@ -135,5 +135,79 @@ internal static class Migrations
             -- Transfers whose reason is agent_error (the handbook's KPI); intervals stored before count none.
             ALTER TABLE interval_stats ADD COLUMN agent_error_escalations INTEGER NOT NULL DEFAULT 0;
             """),
+
+        Migration.Sql(8, "incidents and webhook delivery attempts", """
+            -- One row per incident with the runbook's milestones; the timeline below keeps every step.
+            -- The CHECKs keep status and milestones consistent even if a bug bypasses IncidentStore.
+            CREATE TABLE incidents (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                title TEXT NOT NULL,
+                queue TEXT NULL,
+                alarm_id TEXT NULL,
+                severity TEXT NOT NULL CHECK (severity IN ('info', 'warning', 'critical')),
+                description TEXT NULL,
+                status TEXT NOT NULL CHECK (status IN ('Open', 'Resolved', 'Reviewed')),
+                detected_utc_ms INTEGER NOT NULL,
+                opened_utc_ms INTEGER NOT NULL,
+                opened_by TEXT NOT NULL,
+                acknowledged_utc_ms INTEGER NULL,
+                acknowledged_by TEXT NULL,
+                customers_informed_utc_ms INTEGER NULL,
+                customer_eta_utc_ms INTEGER NULL,
+                customer_message TEXT NULL,
+                escalated_utc_ms INTEGER NULL,
+                tech_priority TEXT NULL CHECK (tech_priority IN ('P1', 'P2', 'P3', 'P4')),
+                resolved_utc_ms INTEGER NULL,
+                resolved_by TEXT NULL,
+                root_cause TEXT NULL,
+                lessons_learned TEXT NULL,
+                knowledge_base_updated INTEGER NOT NULL DEFAULT 0 CHECK (knowledge_base_updated IN (0, 1)),
+                reviewed_utc_ms INTEGER NULL,
+                reviewed_by TEXT NULL,
+                CHECK ((status = 'Open') = (resolved_utc_ms IS NULL)),
+                CHECK ((status = 'Reviewed') = (reviewed_utc_ms IS NOT NULL))
+            );
+            CREATE INDEX ix_incidents_detected ON incidents (detected_utc_ms);
+            -- An alarm opens at most one open incident; decided here, so two concurrent opens cannot both succeed.
+            CREATE UNIQUE INDEX ux_incidents_open_alarm ON incidents (alarm_id) WHERE status = 'Open' AND alarm_id IS NOT NULL;
+
+            CREATE TABLE incident_timeline (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                incident_id INTEGER NOT NULL REFERENCES incidents (id),
+                step TEXT NOT NULL
+                    CHECK (step IN ('Detected', 'Acknowledged', 'CustomersInformed', 'EscalatedToTech', 'Resolved', 'Reviewed', 'Note')),
+                at_utc_ms INTEGER NOT NULL,
+                actor TEXT NOT NULL,
+                note TEXT NULL,
+                -- Only for CustomersInformed: the incident row keeps the latest ETA, this keeps each one announced.
+                eta_utc_ms INTEGER NULL
+            );
+            CREATE INDEX ix_incident_timeline_incident ON incident_timeline (incident_id, at_utc_ms);
+            -- The timeline is the record of what was done for the review; the application cannot rewrite it.
+            CREATE TRIGGER incident_timeline_no_update BEFORE UPDATE ON incident_timeline
+            BEGIN
+                SELECT RAISE(ABORT, 'incident_timeline is append-only: entries cannot be updated');
+            END;
+            CREATE TRIGGER incident_timeline_no_delete BEFORE DELETE ON incident_timeline
+            BEGIN
+                SELECT RAISE(ABORT, 'incident_timeline is append-only: entries cannot be deleted');
+            END;
+
+            CREATE TABLE webhook_attempts (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                delivery_id TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                target TEXT NOT NULL,
+                attempt INTEGER NOT NULL CHECK (attempt >= 1),
+                at_utc_ms INTEGER NOT NULL,
+                status_code INTEGER NULL,
+                error TEXT NULL,
+                delivered INTEGER NOT NULL CHECK (delivered IN (0, 1))
+            );
+            -- Each index also orders by id, so "newest first for one target or delivery" is a backward index scan.
+            CREATE INDEX ix_webhook_attempts_target ON webhook_attempts (target);
+            CREATE INDEX ix_webhook_attempts_delivery ON webhook_attempts (delivery_id);
+            CREATE INDEX ix_webhook_attempts_at ON webhook_attempts (at_utc_ms);
+            """),
     ];
 }

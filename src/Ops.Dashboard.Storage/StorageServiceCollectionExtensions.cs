@@ -6,7 +6,8 @@ public static class StorageServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the database at <paramref name="path"/> (migrated when first resolved), the event
-    /// log, the interval store and the user, access-token and audit stores as singletons.
+    /// log, the interval store, the user, access-token and audit stores, the incident store and the webhook attempt log
+    /// as singletons.
     /// </summary>
     public static IServiceCollection AddOpsStorage(this IServiceCollection services, string path)
     {
@@ -25,6 +26,8 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<UserStore>();
         services.AddSingleton<AccessTokenStore>();
         services.AddSingleton<AuditLog>();
+        services.AddSingleton<IncidentStore>();
+        services.AddSingleton<WebhookAttemptLog>();
         return services;
     }
 }

@@ -21,7 +21,7 @@ public sealed class OpsDatabaseTests
             new HashSet<string>
             {
                 "schema_version", "events", "interval_stats", "queue_progress", "OrleansQuery", "OrleansStorage",
-                "users", "access_tokens", "audit_log",
+                "users", "access_tokens", "audit_log", "incidents", "incident_timeline", "webhook_attempts",
             },
             tables);
     }
@@ -141,6 +141,18 @@ public sealed class OpsDatabaseTests
     }
 
     [Fact]
+    public async Task AddOpsStorage_registers_the_incident_store_and_the_webhook_attempt_log_as_singletons()
+    {
+        using var temp = new TempDatabase(migrate: false);
+        await using var services = new ServiceCollection().AddOpsStorage(temp.Path).BuildServiceProvider();
+
+        Assert.Same(services.GetRequiredService<IncidentStore>(), services.GetRequiredService<IncidentStore>());
+        Assert.Same(services.GetRequiredService<WebhookAttemptLog>(), services.GetRequiredService<WebhookAttemptLog>());
+        Assert.Empty(await services.GetRequiredService<IncidentStore>().QueryAsync(new IncidentQuery()));
+        Assert.Empty(await services.GetRequiredService<WebhookAttemptLog>().RecentAsync());
+    }
+
+    [Fact]
     public async Task Migrate_adds_users_tokens_and_the_audit_log_to_a_version_5_database_and_keeps_its_data()
     {
         using var temp = new TempDatabase();
@@ -151,6 +163,7 @@ public sealed class OpsDatabaseTests
                 """
                 DROP TABLE users; DROP TABLE access_tokens; DROP TABLE audit_log;
                 ALTER TABLE interval_stats DROP COLUMN agent_error_escalations;
+                DROP TABLE incident_timeline; DROP TABLE incidents; DROP TABLE webhook_attempts;
                 DELETE FROM schema_version WHERE version >= 6;
                 """);
             Assert.Equal(0, connection.ExecuteScalar<long>(
@@ -182,5 +195,54 @@ public sealed class OpsDatabaseTests
 
         var user = await new UserStore(temp.Db).CreateAsync("admin", "Admin", Ops.Dashboard.Domain.Role.Admin, "h", DateTimeOffset.UnixEpoch);
         Assert.Equal(user, await new UserStore(temp.Db).FindByNameAsync("ADMIN"));
+    }
+    [Fact]
+    public async Task Migrate_adds_incidents_and_webhook_attempts_to_a_version_7_database_and_keeps_its_data()
+    {
+        using var temp = new TempDatabase();
+        // Take the file back to what a version-7 build left: step 8's tables (with their indexes and triggers) and version row gone.
+        using (var connection = temp.Db.Open())
+        {
+            connection.Execute(
+                """
+                DROP TABLE incident_timeline; DROP TABLE incidents; DROP TABLE webhook_attempts;
+                DELETE FROM schema_version WHERE version >= 8;
+                """);
+            Assert.Equal(0, connection.ExecuteScalar<long>(
+                "SELECT count(*) FROM sqlite_master WHERE tbl_name IN ('incidents', 'incident_timeline', 'webhook_attempts');"));
+        }
+
+        Assert.Equal(7, temp.Db.SchemaVersion());
+        var at = new DateTimeOffset(2026, 11, 3, 9, 0, 0, TimeSpan.Zero);
+        var entry = await new AuditLog(temp.Db).AppendAsync(at, "ana", AuditActions.SignIn, null, null, null);
+        await new RecoveryPointStore(temp.Db).WriteAsync(42);
+
+        temp.Db.Migrate();
+
+        Assert.Equal(OpsDatabase.LatestVersion, temp.Db.SchemaVersion());
+        Assert.Equal([entry], await new AuditLog(temp.Db).QueryAsync(new AuditQuery()));
+        Assert.Equal(42, await new RecoveryPointStore(temp.Db).ReadAsync());
+        using (var connection = temp.Db.Open())
+        {
+            var objects = connection.Query<string>(
+                "SELECT name FROM sqlite_master WHERE tbl_name IN ('incidents', 'incident_timeline', 'webhook_attempts');").ToHashSet();
+            Assert.Superset(
+                new HashSet<string>
+                {
+                    "incidents", "incident_timeline", "webhook_attempts", "ix_incidents_detected", "ux_incidents_open_alarm",
+                    "ix_incident_timeline_incident", "incident_timeline_no_update", "incident_timeline_no_delete",
+                    "ix_webhook_attempts_target", "ix_webhook_attempts_delivery", "ix_webhook_attempts_at",
+                },
+                objects);
+            Assert.Equal(
+                "incidents and webhook delivery attempts",
+                connection.ExecuteScalar<string>("SELECT name FROM schema_version WHERE version = 8;"));
+        }
+
+        var incidents = new IncidentStore(temp.Db);
+        var opened = await incidents.OpenAsync("Telephony down", "billing", "a1", "critical", null, at, "monitoring", at);
+        Assert.Equal(opened, await incidents.FindOpenByAlarmAsync("a1"));
+        await new WebhookAttemptLog(temp.Db).AppendAsync("d1", "control", "acd", 1, at, 200, null, true);
+        Assert.Single(await new WebhookAttemptLog(temp.Db).RecentAsync());
     }
 }
