@@ -22,7 +22,9 @@ public static class AuditActions
         AgentQueues = "agent.queues", AgentState = "agent.state",
         UserCreate = "user.create", UserUpdate = "user.update", UserPassword = "user.password",
         KeyCreate = "key.create", KeyRevoke = "key.revoke", KioskIssue = "kiosk.issue", KioskRevoke = "kiosk.revoke",
-        ViewAgents = "view.agents", ViewContact = "view.contact", ViewConsole = "view.console", ViewAudit = "view.audit", ExportAudit = "export.audit";
+        ViewAgents = "view.agents", ViewContact = "view.contact", ViewConsole = "view.console", ViewAudit = "view.audit", ExportAudit = "export.audit",
+        AlarmAcknowledge = "alarm.acknowledge", SimulatorSurge = "simulator.surge",
+        IncidentOpen = "incident.open", IncidentStep = "incident.step", IncidentReview = "incident.review";
 }
 
 /// <summary>

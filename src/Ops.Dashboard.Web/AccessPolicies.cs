@@ -13,6 +13,8 @@ public static class Policies
     public const string Live = "live";
     /// <summary>Ingestion: API keys only.</summary>
     public const string Ingest = "ingest";
+    /// <summary>Acknowledging alarms, running incidents: TeamLead and above (signed in).</summary>
+    public const string Acknowledge = "acknowledge";
     /// <summary>Console, reallocation, agent state: ShiftManager and above.</summary>
     public const string Console = "console";
     /// <summary>Forecast and staffing: Management and Admin.</summary>
