@@ -41,8 +41,8 @@ public static class AlarmChanges
 }
 
 /// <summary>One step of an alarm's life: raised, acknowledged, escalated or cleared.</summary>
-[GenerateSerializer, Immutable, Alias("ops.alarm-change")]
-public sealed record AlarmChange(
+[GenerateSerializer, Immutable, Alias("ops.alarm-update")]
+public sealed record AlarmUpdate(
     [property: Id(0)] string Change,
     [property: Id(1)] AlarmView Alarm,
     [property: Id(2)] DateTimeOffset At);
@@ -80,5 +80,5 @@ public interface IAlarmGrain : IGrainWithIntegerKey
 /// </summary>
 public interface IAlarmNotifier
 {
-    void Notify(AlarmChange change);
+    void Notify(AlarmUpdate change);
 }

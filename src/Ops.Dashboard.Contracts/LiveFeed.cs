@@ -41,15 +41,17 @@ public sealed record QueueLive(
     [property: Id(1)] AgentCounts Agents);
 
 /// <summary>
-/// What changed since the last batch: each queue and agent at most once (coalesced). An empty batch
-/// is a heartbeat: it proves the pipeline from the grains to the screens is alive.
+/// What changed since the last batch: each queue and agent at most once (coalesced), and alarm
+/// changes (the alarm grain publishes those in batches of their own, with AppliedSeq 0). An empty
+/// batch is a heartbeat: it proves the pipeline from the grains to the screens is alive.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("ops.change-batch")]
 public sealed record ChangeBatch(
     [property: Id(0)] long AppliedSeq,
     [property: Id(1)] DateTimeOffset PublishedAt,
     [property: Id(2)] IReadOnlyList<QueueLive> Queues,
-    [property: Id(3)] IReadOnlyList<AgentSummary> Agents);
+    [property: Id(3)] IReadOnlyList<AgentSummary> Agents,
+    [property: Id(4)] IReadOnlyList<AlarmUpdate>? Alarms = null);
 
 /// <summary>One per silo (web node): receives every change batch and hands it to that node's screens.</summary>
 [Alias("ops.ILiveFeedObserver")]

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Configuration;
 namespace Ops.Dashboard.Domain;
 
 /// <summary>
-/// The site configuration (config/site.json, queues.json, shifts.json, ingestion.json), bound with the
+/// The site configuration (config/site.json, queues.json, shifts.json, ingestion.json, ...), bound with the
 /// standard configuration system. Values stay as the operator wrote them (strings for times, dates,
 /// channels) so that <see cref="OpsOptionsValidator"/> can name every bad value instead of the binder
 /// failing on the first one; the typed helpers are safe to use once validation has passed.
@@ -26,6 +26,9 @@ public sealed class OpsOptions
 
     /// <summary>Outbound notifications (config/webhooks.json).</summary>
     public WebhookOptions Webhooks { get; set; } = new();
+
+    /// <summary>Alarm rules and runbook timings (config/alarms.json); see <see cref="AlarmOptions.Compile"/>.</summary>
+    public AlarmOptions Alarms { get; set; } = new();
 
     /// <summary>
     /// The shift a log-in at this local time belongs to: the shift starting nearest to it when that is
@@ -307,6 +310,14 @@ public sealed class WebhookOptions
 {
     /// <summary>Where control commands (reallocations, state changes) go: the routing system.</summary>
     public List<WebhookTargetOptions> Control { get; set; } = [];
+
+    /// <summary>
+    /// Named notification endpoints (chat, paging, ticketing, the on-call lead); config/alarms.json says
+    /// by name which of them hear of alarms and of escalations.
+    /// </summary>
+    public List<WebhookTargetOptions> Targets { get; set; } = [];
+
+    public WebhookTargetOptions? FindTarget(string name) => Targets.Find(t => string.Equals(t.Name, name, StringComparison.Ordinal));
 
     /// <summary>Delivery attempts per notification before giving up.</summary>
     public int MaxAttempts { get; set; } = 5;

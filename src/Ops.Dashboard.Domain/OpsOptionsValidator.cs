@@ -68,6 +68,12 @@ public static partial class OpsOptionsValidator
         ValidateIngestion(options.Ingestion, errors);
         ValidateAccess(options.Access, errors);
         ValidateWebhooks(options.Webhooks, errors);
+        errors.AddRange(ValidateAlarms(options.Alarms, options.Queues));
+        // Alarm notifications name webhook targets: a name that is not there would notify nobody.
+        foreach (var (list, names) in new[] { ("notifyTargets", options.Alarms.NotifyTargets), ("escalationTargets", options.Alarms.EscalationTargets) })
+            for (var i = 0; i < names.Count; i++)
+                if (!string.IsNullOrWhiteSpace(names[i]) && options.Webhooks.FindTarget(names[i]) is null)
+                    errors.Add(new($"alarms:{list}:{i}", names[i], "no webhook target of this name in webhooks.json (webhooks.targets)"));
         return errors;
     }
 
@@ -305,16 +311,194 @@ public static partial class OpsOptionsValidator
             errors.Add(new("webhooks:firstRetryDelayMilliseconds", Num(webhooks.FirstRetryDelayMilliseconds), "must be 1–600000"));
         if (webhooks.TimeoutSeconds is < 1 or > 300)
             errors.Add(new("webhooks:timeoutSeconds", Num(webhooks.TimeoutSeconds), "must be 1–300"));
-        for (var i = 0; i < webhooks.Control.Count; i++)
+        foreach (var (list, targets) in new[] { ("control", webhooks.Control), ("targets", webhooks.Targets) })
+        for (var i = 0; i < targets.Count; i++)
         {
-            var t = webhooks.Control[i];
-            var key = $"webhooks:control:{i}";
+            var t = targets[i];
+            var key = $"webhooks:{list}:{i}";
             if (string.IsNullOrWhiteSpace(t.Name))
                 errors.Add(new($"{key}:name", Blank(t.Name), "required"));
             if (!Uri.TryCreate(t.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
                 errors.Add(new($"{key}:url", Blank(t.Url), "must be an absolute http or https URL"));
             if (t.Secret.Length < MinWebhookSecretLength)
                 errors.Add(new($"{key}:secret", t.Secret.Length == 0 ? null : "(hidden)", $"must have at least {MinWebhookSecretLength} characters"));
+        }
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,63}$", RegexOptions.CultureInvariant)]
+    private static partial Regex AlarmRuleIdPattern();
+
+    /// <summary>
+    /// Checks config/alarms.json against the configured queues (queue ids, and SL targets where a
+    /// serviceLevelBelow rule takes its threshold from the queue). <see cref="AlarmOptions.Compile"/> uses it too.
+    /// </summary>
+    public static IReadOnlyList<ConfigError> ValidateAlarms(AlarmOptions alarms, IReadOnlyList<QueueOptions> queues)
+    {
+        var errors = new List<ConfigError>();
+        if (alarms.AcknowledgeWithinMinutes is < 1 or > 24 * 60)
+            errors.Add(new("alarms:acknowledgeWithinMinutes", Num(alarms.AcknowledgeWithinMinutes), "must be 1–1440"));
+        if (alarms.EvaluateEverySeconds is < 1 or > 300)
+            errors.Add(new("alarms:evaluateEverySeconds", Num(alarms.EvaluateEverySeconds), "must be 1–300"));
+        CheckNames(alarms.EscalationTargets, "alarms:escalationTargets", "required (the name of a webhook target)", errors);
+        CheckNames(alarms.NotifyTargets, "alarms:notifyTargets", "required (the name of a webhook target)", errors);
+
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < alarms.Rules.Count; i++)
+        {
+            ValidateAlarmRule(alarms.Rules[i], $"alarms:rules:{i}", i, seen, queues, errors);
+        }
+        return errors;
+    }
+
+    private static void ValidateAlarmRule(AlarmRuleOptions r, string key, int index, Dictionary<string, int> seen,
+        IReadOnlyList<QueueOptions> queues, List<ConfigError> errors)
+    {
+        if (string.IsNullOrEmpty(r.Id))
+            errors.Add(new($"{key}:id", Blank(r.Id), "required"));
+        else if (!AlarmRuleIdPattern().IsMatch(r.Id))
+            errors.Add(new($"{key}:id", r.Id, "must match ^[a-z0-9][a-z0-9-]{0,63}$ (lower-case letters, digits and '-')"));
+        else if (seen.TryGetValue(r.Id, out var first))
+            errors.Add(new($"{key}:id", r.Id, $"duplicate rule id, already used by alarms.rules[{first}]"));
+        else
+            seen[r.Id] = index;
+
+        if (string.IsNullOrWhiteSpace(r.Name))
+            errors.Add(new($"{key}:name", Blank(r.Name), "required"));
+        if (!AlarmKinds.TryParseSeverity(r.Severity, out _))
+            errors.Add(new($"{key}:severity", Blank(r.Severity), $"must be one of {AlarmKinds.SeverityNames}"));
+        if (r.ForSeconds is < 0 or > 86_400)
+            errors.Add(new($"{key}:forSeconds", Num(r.ForSeconds), "must be 0–86400"));
+        if (r.ClearForSeconds is < 0 or > 86_400)
+            errors.Add(new($"{key}:clearForSeconds", Num(r.ClearForSeconds.Value), "must be 0–86400"));
+
+        if (!AlarmKinds.TryParse(r.Kind, out var kind))
+        {
+            errors.Add(new($"{key}:kind", Blank(r.Kind), $"must be one of {AlarmKinds.Names}"));
+            // Everything else depends on the kind; checking it against a guess would only add noise.
+            return;
+        }
+
+        if (kind.UsesWindow())
+        {
+            if (r.WindowMinutes is < 15 or > 240)
+                errors.Add(new($"{key}:windowMinutes", Num(r.WindowMinutes.Value), "must be 15–240"));
+        }
+        else if (r.WindowMinutes is { } window)
+        {
+            errors.Add(new($"{key}:windowMinutes", Num(window), $"not used by {kind.Name()} (only by serviceLevelBelow and abandonRateAbove)"));
+        }
+
+        var scope = new List<QueueOptions>();
+        if (kind.WatchesQueues())
+        {
+            if (r.Sources.Count > 0)
+                errors.Add(new($"{key}:sources", string.Join(", ", r.Sources), $"not used by {kind.Name()} (only by sourceSilent)"));
+            scope = AlarmQueues(r, kind, key, queues, errors);
+        }
+        else
+        {
+            if (r.Queues.Count > 0)
+                errors.Add(new($"{key}:queues", string.Join(", ", r.Queues), "not used by sourceSilent (it watches sources, see sources)"));
+            CheckNames(r.Sources, $"{key}:sources", "required (a source name)", errors);
+        }
+
+        if (kind == AlarmKind.NoAgentAvailable)
+        {
+            // The value is a flag, so the thresholds are fixed: a number here would be ignored.
+            if (r.Raise is { } raise)
+                errors.Add(new($"{key}:raise", Num(raise), "must be omitted: noAgentAvailable has fixed thresholds (raise 1, clear 0)"));
+            if (r.Clear is { } clear)
+                errors.Add(new($"{key}:clear", Num(clear), "must be omitted: noAgentAvailable has fixed thresholds (raise 1, clear 0)"));
+            return;
+        }
+
+        var (max, unit) = kind switch
+        {
+            AlarmKind.WaitingAbove => (10_000.0, "contacts"),
+            AlarmKind.LongestWaitAbove => (604_800.0, "seconds"),
+            AlarmKind.SourceSilent => (1440.0, "minutes"),
+            AlarmKind.ForecastDeviation => (1000.0, "percent"),
+            _ => (100.0, "percent"),
+        };
+        var raiseOk = true;
+        if (r.Raise is { } raiseValue)
+        {
+            if (!(raiseValue > 0 && raiseValue <= max))
+            {
+                errors.Add(new($"{key}:raise", Num(raiseValue), $"must be greater than 0 and at most {Num(max)} ({unit})"));
+                raiseOk = false;
+            }
+        }
+        else if (kind != AlarmKind.ServiceLevelBelow)
+        {
+            errors.Add(new($"{key}:raise", null, $"required for {kind.Name()} ({unit})"));
+            raiseOk = false;
+        }
+
+        if (r.Clear is not { } clearValue)
+            return;
+        var clearMax = kind.Direction() == AlarmDirection.Below ? 100 : max;
+        if (!(clearValue >= 0 && clearValue <= clearMax))
+        {
+            errors.Add(new($"{key}:clear", Num(clearValue), $"must be 0–{Num(clearMax)} ({unit})"));
+            return;
+        }
+        if (!raiseOk)
+            return;
+
+        // The clear threshold must lie on the good side of raise, otherwise both would hold at once.
+        if (kind.Direction() == AlarmDirection.Above)
+        {
+            if (clearValue >= r.Raise!.Value)
+                errors.Add(new($"{key}:clear", Num(clearValue), $"must be below raise ({Num(r.Raise.Value)})"));
+        }
+        else if (r.Raise is { } slRaise)
+        {
+            if (clearValue <= slRaise)
+                errors.Add(new($"{key}:clear", Num(clearValue), $"must be above raise ({Num(slRaise)})"));
+        }
+        else
+        {
+            // A queue whose target is itself invalid is reported in queues.json, not again here.
+            var bad = scope.Where(q => q.SlTargetPercent is >= 0 and <= 100 && clearValue <= q.SlTargetPercent).Select(q => $"{q.Id} {Num(q.SlTargetPercent)}").ToList();
+            if (bad.Count > 0)
+                errors.Add(new($"{key}:clear", Num(clearValue), $"must be above raise, which is the queue's SL target ({string.Join(", ", bad)})"));
+        }
+    }
+
+    /// <summary>The queues a queue rule watches; reports unknown and repeated ids.</summary>
+    private static List<QueueOptions> AlarmQueues(AlarmRuleOptions r, AlarmKind kind, string key, IReadOnlyList<QueueOptions> queues, List<ConfigError> errors)
+    {
+        if (r.Queues.Count == 0)
+            return queues.Where(q => kind != AlarmKind.NoAgentAvailable || q.IsAlwaysOpen).ToList();
+
+        var scope = new List<QueueOptions>();
+        var listed = new HashSet<string>(StringComparer.Ordinal);
+        for (var j = 0; j < r.Queues.Count; j++)
+        {
+            var id = r.Queues[j];
+            var queue = queues.FirstOrDefault(q => string.Equals(q.Id, id, StringComparison.Ordinal));
+            if (queue is null)
+                errors.Add(new($"{key}:queues:{j}", Blank(id), $"unknown queue id (known: {string.Join(", ", queues.Select(q => q.Id))})"));
+            else if (!listed.Add(id))
+                errors.Add(new($"{key}:queues:{j}", id, "listed twice"));
+            else if (kind == AlarmKind.NoAgentAvailable && !queue.IsAlwaysOpen)
+                errors.Add(new($"{key}:queues:{j}", id, "noAgentAvailable watches 24/7 queues only; this queue has business hours"));
+            else
+                scope.Add(queue);
+        }
+        return scope;
+    }
+
+    private static void CheckNames(List<string> names, string key, string required, List<ConfigError> errors)
+    {
+        var listed = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < names.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(names[i]))
+                errors.Add(new($"{key}:{i}", Blank(names[i]), required));
+            else if (!listed.Add(names[i]))
+                errors.Add(new($"{key}:{i}", names[i], "listed twice"));
         }
     }
 

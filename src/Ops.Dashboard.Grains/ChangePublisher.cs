@@ -78,6 +78,15 @@ public sealed class ChangePublisher(
             live.AddRange(snapshots.Select(s => new QueueLive(s, counts.GetValueOrDefault(s.Queue) ?? AgentCounts.None)));
         }
         await grains.GetGrain<IChangeFeedGrain>(0).PublishAsync(new ChangeBatch(seq, time.GetUtcNow(), live, [.. agents.Values]));
+        // Alarm rules look at what the floor does now; heartbeats keep time-based rules ticking too.
+        try
+        {
+            await grains.GetGrain<IAlarmGrain>(0).ObserveAsync(live);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "Evaluating the alarm rules failed");
+        }
         return true;
     }
 }

@@ -198,6 +198,9 @@ public sealed partial class SimulationEngine
     }
 
     /// <summary>Changes the arrival-rate multiplier (demo surge) from the next step on.</summary>
+    /// <summary>The arrival multiplier in force (1 = the normal profile); a new one applies from the next step.</summary>
+    public double SurgeFactor => Volatile.Read(ref _surge);
+
     public void SetSurgeFactor(double factor)
     {
         if (!(factor >= 0) || double.IsInfinity(factor))

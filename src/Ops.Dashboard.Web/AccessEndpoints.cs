@@ -48,6 +48,10 @@ public static class AccessEndpoints
         admin.MapPost("/kiosk-tokens", (NewTokenRequest body, HttpContext http, AccessTokens tokens, BoardCatalog boards) => IssueAsync(AccessTokenKind.Kiosk, body, http, tokens, boards));
         admin.MapPost("/kiosk-tokens/{id:long}/revoke", (long id, HttpContext http, AccessTokens tokens) => RevokeAsync(AccessTokenKind.Kiosk, id, http, tokens));
         admin.MapGet("/audit", QueryAuditAsync);
+        admin.MapGet("/webhooks/attempts", async (WebhookAttemptLog attempts, string? target, string? delivery, int? limit) =>
+            limit is < 1 or > 1000
+                ? Invalid("limit", "must be 1–1000")
+                : Results.Ok(await attempts.RecentAsync(limit ?? 200, target, delivery)));
         return app;
     }
 

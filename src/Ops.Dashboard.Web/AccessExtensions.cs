@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.DataProtection;
 using Ops.Dashboard.Domain;
 
 namespace Ops.Dashboard.Web;
@@ -28,6 +29,11 @@ public static class AccessExtensions
         builder.Services.AddSingleton<AccessTokens>();
         builder.Services.AddSingleton<UserAccounts>();
         builder.Services.AddHostedService<AccessBootstrap>();
+        // Session cookies are encrypted with keys kept next to the database: sign-ins survive a restart,
+        // and nodes sharing the data directory accept each other's cookies.
+        builder.Services.AddDataProtection()
+            .SetApplicationName("Ops.Dashboard")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(Path.GetDirectoryName(OpsHostExtensions.StoragePath(builder.Configuration))!, "keys")));
         var sessionHours = builder.Configuration.GetValue("access:sessionHours", 12);
 
         builder.Services.AddAuthentication(SelectorScheme)
@@ -59,6 +65,7 @@ public static class AccessExtensions
             .AddPolicy(Policies.Read, p => p.RequireAssertion(ctx => IsSource(ctx.User) || HasRole(ctx.User, TeamLeadAndAbove)))
             .AddPolicy(Policies.Live, p => p.RequireAssertion(ctx => IsSource(ctx.User) || HasRole(ctx.User, TeamLeadAndAbove) || KioskBoard(ctx.User) is not null))
             .AddPolicy(Policies.Ingest, p => p.RequireAssertion(ctx => IsSource(ctx.User)))
+            .AddPolicy(Policies.Acknowledge, p => p.RequireAssertion(ctx => HasRole(ctx.User, TeamLeadAndAbove)))
             .AddPolicy(Policies.Console, p => p.RequireAssertion(ctx => HasRole(ctx.User, ShiftManagerAndAbove)))
             .AddPolicy(Policies.Planning, p => p.RequireAssertion(ctx => HasRole(ctx.User, PlanningRoles)))
             .AddPolicy(Policies.Admin, p => p.RequireAssertion(ctx => HasRole(ctx.User, Role.Admin)));

@@ -54,7 +54,7 @@ public static class ApiEndpoints
         if (parsed.Events.Count > options.Ingestion.MaxBatchEvents)
             return TooLarge($"the batch has {parsed.Events.Count} events; at most {options.Ingestion.MaxBatchEvents} are accepted per batch");
 
-        var result = await ingestion.IngestAsync(parsed.Events, ct);
+        var result = await ingestion.IngestAsync(parsed.Events, ct, request.HttpContext.User.Identity?.Name ?? "anonymous");
         return Results.Json(new IngestAccepted(result.Accepted, result.Duplicates), statusCode: StatusCodes.Status202Accepted);
     }
 

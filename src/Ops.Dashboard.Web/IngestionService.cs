@@ -10,7 +10,7 @@ public sealed record IngestionResult(int Accepted, int Duplicates, long LastSeq)
 /// The one path into the system for every source (HTTP and the in-process simulator): the batch
 /// is committed to the event log in one transaction, then handed to the dispatcher in log order.
 /// </summary>
-public sealed class IngestionService(EventLog log, EventDispatcher dispatcher, TimeProvider time)
+public sealed class IngestionService(EventLog log, EventDispatcher dispatcher, TimeProvider time, SourceActivity sources)
 {
     // Appending and enqueueing under one lock keeps the dispatcher's input in seq order.
     private readonly SemaphoreSlim _appendGate = new(1, 1);
@@ -18,8 +18,10 @@ public sealed class IngestionService(EventLog log, EventDispatcher dispatcher, T
     /// <summary>Above this many stored-but-unapplied events a source is slowed down until the grains catch up.</summary>
     public const long MaxBacklog = 100_000;
 
-    public async Task<IngestionResult> IngestAsync(IReadOnlyList<OpsEvent> events, CancellationToken ct = default)
+    /// <param name="source">Who sent the batch (the API key's name, "simulator"); null for the dashboard's own events.</param>
+    public async Task<IngestionResult> IngestAsync(IReadOnlyList<OpsEvent> events, CancellationToken ct = default, string? source = null)
     {
+        if (source is not null && events.Count > 0) sources.Seen(source, time.GetUtcNow());
         IngestionResult result;
         await _appendGate.WaitAsync(ct);
         try

@@ -6,9 +6,15 @@ namespace Ops.Dashboard.Web;
 
 /// <summary>One batch of changes as the screens see it.</summary>
 /// <param name="PreviousAgentQueues">For agents whose queues changed: the queues they served before, whose screens must drop them.</param>
+/// <param name="Alarms">Alarm changes (raised, acknowledged, escalated, cleared) in this batch.</param>
 public sealed record LiveChange(
     IReadOnlyList<QueueDto> Queues, IReadOnlyList<AgentDto> Agents, long AppliedSeq, DateTimeOffset ReceivedAt,
-    IReadOnlyDictionary<string, IReadOnlyList<string>>? PreviousAgentQueues = null);
+    IReadOnlyDictionary<string, IReadOnlyList<string>>? PreviousAgentQueues = null,
+    IReadOnlyList<AlarmUpdate>? Alarms = null)
+{
+    /// <summary>Nothing changed: a heartbeat.</summary>
+    public bool IsHeartbeat => Queues.Count == 0 && Agents.Count == 0 && (Alarms?.Count ?? 0) == 0;
+}
 
 /// <summary>
 /// This node's latest figures and the fan-out point for its screens: Blazor components and the
@@ -18,6 +24,7 @@ public sealed class LiveFeed(ReadModel read, TimeProvider time, ILogger<LiveFeed
 {
     private readonly ConcurrentDictionary<string, QueueDto> _queues = new();
     private readonly ConcurrentDictionary<string, AgentDto> _agents = new();
+    private readonly ConcurrentDictionary<string, AlarmView> _alarms = new();
     private readonly object _subscribersGate = new();
     private ImmutableSubscribers _subscribers = ImmutableSubscribers.Empty;
     private long _lastUpdateTicks;
@@ -27,6 +34,9 @@ public sealed class LiveFeed(ReadModel read, TimeProvider time, ILogger<LiveFeed
     public IReadOnlyCollection<AgentDto> Agents => [.. _agents.Values];
 
     public QueueDto? Queue(string id) => _queues.GetValueOrDefault(id);
+
+    /// <summary>The active alarms, oldest first.</summary>
+    public IReadOnlyCollection<AlarmView> Alarms => [.. _alarms.Values.OrderBy(a => a.RaisedAt).ThenBy(a => a.Id, StringComparer.Ordinal)];
 
     /// <summary>When the last batch (or heartbeat) arrived; null before the first one.</summary>
     public DateTimeOffset? LastUpdateAt => Interlocked.Read(ref _lastUpdateTicks) is var t and > 0 ? new DateTimeOffset(t, TimeSpan.Zero) : null;
@@ -46,8 +56,10 @@ public sealed class LiveFeed(ReadModel read, TimeProvider time, ILogger<LiveFeed
     {
         var queues = await read.QueuesAsync();
         var agents = await read.AgentsAsync();
+        var alarms = await read.ActiveAlarmsAsync();
         foreach (var q in queues) _queues[q.Id] = q;
         foreach (var a in agents) _agents[a.Id] = a;
+        foreach (var a in alarms) _alarms[a.Id] = a;
         await PublishAsync(new LiveChange(queues, agents, AppliedSeq, time.GetUtcNow()));
     }
 
@@ -63,11 +75,18 @@ public sealed class LiveFeed(ReadModel read, TimeProvider time, ILogger<LiveFeed
             if (_agents.TryGetValue(a.Id, out var old) && !old.Queues.SequenceEqual(a.Queues)) previous[a.Id] = old.Queues;
         foreach (var q in queues) _queues[q.Id] = q;
         foreach (var a in agents) _agents[a.Id] = a;
+        var alarms = batch.Alarms ?? [];
+        foreach (var change in alarms)
+        {
+            if (change.Alarm.Active) _alarms[change.Alarm.Id] = change.Alarm;
+            else _alarms.TryRemove(change.Alarm.Id, out _);
+        }
+        // Alarm batches come from the alarm grain with seq 0: the feed's seq never goes back.
         AppliedSeq = Math.Max(AppliedSeq, batch.AppliedSeq);
         return PublishAsync(new LiveChange(
             [.. queues, .. rolledQueues.Where(r => queues.All(q => q.Id != r.Id))],
             [.. agents, .. rolledAgents.Where(r => agents.All(a => a.Id != r.Id))],
-            batch.AppliedSeq, time.GetUtcNow(), previous));
+            AppliedSeq, time.GetUtcNow(), previous, alarms));
     }
 
     private DateOnly? _day;

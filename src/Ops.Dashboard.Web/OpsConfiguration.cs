@@ -30,7 +30,7 @@ public static class OpsConfigurationExtensions
 
     /// <summary>The files in load order; later files win for keys present in several.</summary>
     public static readonly IReadOnlyList<(string File, bool Required)> Files =
-        [("site.json", true), ("queues.json", true), ("shifts.json", false), ("ingestion.json", false), ("access.json", false), ("webhooks.json", false)];
+        [("site.json", true), ("queues.json", true), ("shifts.json", false), ("ingestion.json", false), ("access.json", false), ("webhooks.json", false), ("alarms.json", false)];
 
     // Where a key belongs when no provider has it (a required value nobody wrote).
     private static readonly Dictionary<string, string> FileBySection = new(StringComparer.OrdinalIgnoreCase)
@@ -41,6 +41,7 @@ public static class OpsConfigurationExtensions
         ["ingestion"] = "ingestion.json",
         ["access"] = "access.json",
         ["webhooks"] = "webhooks.json",
+        ["alarms"] = "alarms.json",
     };
 
     /// <summary>

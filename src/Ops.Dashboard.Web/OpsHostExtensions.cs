@@ -72,6 +72,19 @@ public static class OpsHostExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Alarms: the alarm grain evaluates the rules (Grains); this host tells it which sources send and
+    /// notifies the configured webhook targets of alarm changes, recording every delivery attempt.
+    /// </summary>
+    public static WebApplicationBuilder AddOpsAlarms(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<SourceActivity>();
+        builder.Services.AddHostedService<SourceActivityReporter>();
+        builder.Services.AddSingleton<Ops.Dashboard.Contracts.IAlarmNotifier, AlarmNotifier>();
+        builder.Services.AddHostedService<WebhookAttemptRecorder>();
+        return builder;
+    }
+
     /// <summary>Orleans' own dashboard at /orleans, for administrators.</summary>
     public static WebApplication MapOpsOrleansDashboard(this WebApplication app)
     {

@@ -12,6 +12,7 @@ return await OpsConfigurationExtensions.RunOrExplainAsync(async () =>
     builder.AddOpsApi();
     builder.AddOpsLiveFeed();
     builder.AddOpsConsole();
+    builder.AddOpsAlarms();
     builder.AddOpsUi();
     builder.AddOpsSimulator();
 
@@ -20,6 +21,7 @@ return await OpsConfigurationExtensions.RunOrExplainAsync(async () =>
     app.UseAuthorization();
     app.MapOpsApi();
     app.MapOpsAccess();
+    app.MapOpsAlarms();
     app.MapHub<WallboardHub>(WallboardHub.Path);
     app.MapOpsUi();
     app.MapOpsOrleansDashboard();

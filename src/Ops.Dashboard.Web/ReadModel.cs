@@ -29,6 +29,8 @@ public sealed class ReadModel(IGrainFactory grains, OpsOptions options, SiteCloc
         return [.. (await grains.GetGrain<IAgentDirectoryGrain>(0).ListAsync()).Select(a => ToDto(a, today))];
     }
 
+    public Task<IReadOnlyList<AlarmView>> ActiveAlarmsAsync() => grains.GetGrain<IAlarmGrain>(0).ListActiveAsync();
+
     /// <summary>The read API's agent shape; <paramref name="today"/> decides whether the day's counts still apply.</summary>
     public AgentDto ToDto(AgentSummary agent, DateOnly today) => AgentDto.From(agent, today, clock, options);
 

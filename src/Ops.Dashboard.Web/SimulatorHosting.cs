@@ -108,6 +108,8 @@ public sealed class InProcessEventSink(IngestionService ingestion, OpsOptions op
         var parsed = EventParser.Parse(ContractJson.SerializeToUtf8Bytes(events), q => options.FindQueue(q) is not null);
         if (!parsed.Ok)
             throw new EventSinkException(string.Join("; ", parsed.Errors.Take(5).Select(e => $"events[{e.Index}].{e.Field}: {e.Message}")), 400);
-        await ingestion.IngestAsync(parsed.Events, ct);
+        await ingestion.IngestAsync(parsed.Events, ct, SourceName);
     }
+
+    public const string SourceName = "simulator";
 }

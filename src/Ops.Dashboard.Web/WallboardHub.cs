@@ -1,11 +1,13 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
+using Ops.Dashboard.Contracts;
 using Ops.Dashboard.Domain;
 
 namespace Ops.Dashboard.Web;
 
 /// <summary>Everything a screen receives: the first message after subscribing, and again after a reconnect.</summary>
-public sealed record WallboardSnapshot(IReadOnlyList<QueueDto> Queues, IReadOnlyList<AgentDto> Agents, long AppliedSeq, DateTimeOffset At);
+public sealed record WallboardSnapshot(
+    IReadOnlyList<QueueDto> Queues, IReadOnlyList<AgentDto> Agents, long AppliedSeq, DateTimeOffset At, IReadOnlyList<AlarmDto>? Alarms = null);
 
 public sealed record Heartbeat(long AppliedSeq, DateTimeOffset At);
 
@@ -20,6 +22,15 @@ public interface IWallboardClient
 
     /// <summary>Sent at least every 2 s, so a screen can tell a quiet floor from a dead feed.</summary>
     Task Heartbeat(Heartbeat heartbeat);
+
+    Task AlarmRaised(AlarmDto alarm);
+
+    Task AlarmAcknowledged(AlarmDto alarm);
+
+    /// <summary>Nobody acknowledged in time: the alarm's severity went up and the escalation targets were told.</summary>
+    Task AlarmEscalated(AlarmDto alarm);
+
+    Task AlarmCleared(AlarmDto alarm);
 
     /// <summary>A supervisor's command for the routing system (to <see cref="WallboardHub.SubscribeControl"/>).</summary>
     Task ControlIssued(ControlDto command);
@@ -88,11 +99,13 @@ public sealed class WallboardHub(LiveFeed feed, BoardCatalog boards, OpsOptions 
     }
 
     // "Everything" includes agents who serve no queue yet; a queue or board shows the agents serving it.
+    // Alarms about a queue go with the queue; alarms about no queue (a silent source) concern everyone.
     private WallboardSnapshot Snapshot(Func<string, bool> queue, bool allAgents = false) => new(
         [.. feed.Queues.Where(q => queue(q.Id)).OrderBy(q => q.Id, StringComparer.Ordinal)],
         [.. feed.Agents.Where(a => allAgents || a.Queues.Any(queue)).OrderBy(a => a.Id, StringComparer.Ordinal)],
         feed.AppliedSeq,
-        feed.LastUpdateAt ?? DateTimeOffset.UnixEpoch);
+        feed.LastUpdateAt ?? DateTimeOffset.UnixEpoch,
+        [.. feed.Alarms.Where(a => a.Queue is null || queue(a.Queue)).Select(AlarmDto.From)]);
 }
 
 /// <summary>Pushes this node's live changes to its SignalR clients, each to the groups that show it.</summary>
@@ -136,6 +149,18 @@ public sealed class WallboardHubBridge(LiveFeed feed, BoardCatalog boards, IHubC
             foreach (var g in byQueue)
                 foreach (var group in Groups(g.Key).Where(x => x != WallboardGroups.All))
                     sends.Add(hub.Clients.Group(group).AgentStatesUpdated([.. g]));
+        }
+        foreach (var a in change.Alarms ?? [])
+        {
+            var clients = a.Alarm.Queue is { } queue ? hub.Clients.Groups(Groups(queue)) : hub.Clients.All;
+            var dto = AlarmDto.From(a.Alarm);
+            sends.Add(a.Change switch
+            {
+                AlarmChanges.Raised => clients.AlarmRaised(dto),
+                AlarmChanges.Acknowledged => clients.AlarmAcknowledged(dto),
+                AlarmChanges.Escalated => clients.AlarmEscalated(dto),
+                _ => clients.AlarmCleared(dto),
+            });
         }
         await Task.WhenAll(sends);
     }

@@ -52,6 +52,19 @@ public class ConfigValidationTests
     }
 
     [Fact]
+    public void Alarm_notifications_must_name_webhook_targets_that_exist()
+    {
+        var options = ValidOptions();
+        options.Webhooks.Targets.Add(new WebhookTargetOptions { Name = "pager", Url = "https://pager.example/hook", Secret = "0123456789abcdef" });
+        options.Alarms.NotifyTargets.Add("pager");
+        options.Alarms.EscalationTargets.Add("on-call");
+
+        var errors = OpsOptionsValidator.Validate(options).Select(e => e.ToString()).ToList();
+
+        Assert.Equal(["alarms.escalationTargets[0] = on-call, no webhook target of this name in webhooks.json (webhooks.targets)"], errors);
+    }
+
+    [Fact]
     public void The_repository_config_files_are_valid()
     {
         var options = new OpsOptions();
@@ -61,6 +74,7 @@ public class ConfigValidationTests
             .AddJsonFile(Path.Combine(dir, "queues.json"))
             .AddJsonFile(Path.Combine(dir, "shifts.json"))
             .AddJsonFile(Path.Combine(dir, "ingestion.json"))
+            .AddJsonFile(Path.Combine(dir, "alarms.json"))
             .Build()
             .Bind(options);
         options.ApplyDefaults();
@@ -81,6 +95,8 @@ public class ConfigValidationTests
         Assert.Equal(["Früh", "Spät", "Nacht"], options.Shifts.Select(s => s.Name));
         Assert.Equal(5000, options.Ingestion.MaxBatchEvents);
         Assert.Equal(4 * 1024 * 1024, options.Ingestion.MaxBatchBytes);
+        Assert.NotEmpty(options.Alarms.Rules);
+        Assert.Equal(15, options.Alarms.AcknowledgeWithinMinutes);
     }
 
     [Fact]

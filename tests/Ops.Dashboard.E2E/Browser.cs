@@ -71,7 +71,18 @@ public static class BlazorPage
     /// render batch has come over the circuit's WebSocket (the prerendered HTML looks the same, but
     /// only an interactive page updates). Returns once blazor.web.js has applied it.
     /// </summary>
-    public static async Task OpenInteractiveAsync(this IPage page, string url)
+    public static Task OpenInteractiveAsync(this IPage page, string url) =>
+        page.InteractiveAfterAsync(url, () => page.GotoAsync(url));
+
+    /// <summary>
+    /// Signs in as <paramref name="account"/> through the real sign-in form (<see cref="SignInAsync"/>),
+    /// which sends the browser on to <paramref name="url"/>, and waits until that page's circuit is interactive.
+    /// </summary>
+    public static Task SignInAndOpenInteractiveAsync(this IPage page, string url, Account account) =>
+        page.InteractiveAfterAsync(url, () => page.SignInAsync(url, account));
+
+    /// <summary>Runs <paramref name="navigate"/> and waits for the first render batch of a circuit it starts.</summary>
+    private static async Task InteractiveAfterAsync(this IPage page, string url, Func<Task> navigate)
     {
         var rendered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         void OnSocket(object? sender, IWebSocket socket)
@@ -86,14 +97,14 @@ public static class BlazorPage
         page.WebSocket += OnSocket;
         try
         {
-            await page.GotoAsync(url);
+            await navigate();
             try
             {
                 await rendered.Task.WaitAsync(ChromiumBrowser.Timeout);
             }
             catch (TimeoutException)
             {
-                throw new Xunit.Sdk.XunitException($"{url}: the Blazor circuit did not render interactively within {ChromiumBrowser.Timeout.TotalSeconds:0} s");
+                throw new Xunit.Sdk.XunitException($"{url}: the Blazor circuit did not render interactively within {ChromiumBrowser.Timeout.TotalSeconds:0} s (the page is {page.Url})");
             }
             // The batch is applied right after it arrives; Blazor is defined by then.
             await page.WaitForFunctionAsync("() => typeof window.Blazor === 'object'");
@@ -108,6 +119,39 @@ public static class BlazorPage
     public static Task MarkDocumentAsync(this IPage page) => page.EvaluateAsync("() => { window.__e2eSameDocument = true; }");
 
     public static async Task<bool> IsSameDocumentAsync(this IPage page) => await page.EvaluateAsync<bool>("() => window.__e2eSameDocument === true");
+
+    /// <summary>
+    /// Signs in through the sign-in page as a person would: opens /account/login with <paramref name="url"/>
+    /// as its return address, types the user name and password into the form, submits it, and waits until
+    /// the browser has left the sign-in page for <paramref name="url"/> (or wherever the app sends a user
+    /// whose role does not allow it). Fails with the page's message when the sign-in is refused.
+    /// </summary>
+    public static async Task SignInAsync(this IPage page, string url, Account account)
+    {
+        await page.SubmitSignInAsync(url, account.UserName, account.Password);
+        if (IsSignInPage(page.Url))
+        {
+            var message = await page.Locator(".login-error").AllTextContentsAsync();
+            throw new Xunit.Sdk.XunitException($"signing in as {account.UserName} ({account.Role}) was refused: {page.Url} {string.Join(" ", message)}");
+        }
+    }
+
+    /// <summary>
+    /// Fills and submits the sign-in form (return address <paramref name="url"/>) and waits for the answer: another
+    /// page, or the sign-in page again with an error. Does not judge the outcome (<see cref="SignInAsync"/> does).
+    /// </summary>
+    public static async Task SubmitSignInAsync(this IPage page, string url, string userName, string password)
+    {
+        var target = new Uri(url);
+        await page.GotoAsync(new Uri(target, "/account/login?returnUrl=" + Uri.EscapeDataString(target.PathAndQuery)).ToString());
+        var form = page.Locator("form.login-form");
+        await form.Locator("input[name=userName]").FillAsync(userName);
+        await form.Locator("input[name=password]").FillAsync(password);
+        await form.Locator("button[type=submit]").ClickAsync();
+        await page.WaitForURLAsync(u => !IsSignInPage(u) || new Uri(u).Query.Contains("error=", StringComparison.Ordinal));
+    }
+
+    public static bool IsSignInPage(string url) => new Uri(url).AbsolutePath.Equals("/account/login", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Saves a screenshot into TestResults/screenshots (the repository root) and returns its path.</summary>
     public static async Task<string> ScreenshotAsync(this IPage page, string name)

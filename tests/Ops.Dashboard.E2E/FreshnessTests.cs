@@ -16,7 +16,7 @@ public sealed class FreshnessTests(QuietHost host, ITestOutputHelper output)
     public async Task A_board_whose_feed_falls_silent_turns_stale_after_10_s_and_live_again_on_the_next_change()
     {
         var page = await host.Chromium.NewPageAsync(1920, 1080);
-        await page.OpenInteractiveAsync(host.Url("/wallboard/tech-compact"));
+        await page.SignInAndOpenInteractiveAsync(host.Url("/wallboard/tech-compact"), await host.AccountAsync("TeamLead"));
         var waiting = page.Locator("article.tile.metric-waiting .tile-number");
         var banner = page.Locator(".stale-banner");
         var grid = page.Locator("section.board-grid");

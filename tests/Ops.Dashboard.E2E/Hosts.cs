@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace Ops.Dashboard.E2E;
 
 /// <summary>
@@ -14,7 +16,19 @@ public abstract class HostFixture : IAsyncLifetime
     /// <summary>Extra command-line settings of this collection's host.</summary>
     protected virtual IEnumerable<string> ExtraArgs => [];
 
+    private readonly ConcurrentDictionary<string, Lazy<Task<Account>>> _accounts = new(StringComparer.Ordinal);
+
     public string Url(string path) => App.BaseUrl + path;
+
+    /// <summary>The administrator the host was started with (OPS_ADMIN_USER/OPS_ADMIN_PASSWORD).</summary>
+    public Account Admin => WebApp.Admin;
+
+    /// <summary>
+    /// One user of <paramref name="role"/> for this host, created through the admin API the first time it is
+    /// asked for (users live in the database, so they survive <see cref="RestartAsync"/>).
+    /// </summary>
+    public Task<Account> AccountAsync(string role) =>
+        _accounts.GetOrAdd(role, r => new Lazy<Task<Account>>(() => App.CreateUserAsync(r))).Value;
 
     public async Task InitializeAsync()
     {

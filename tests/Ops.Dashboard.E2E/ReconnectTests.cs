@@ -12,8 +12,9 @@ public sealed class ReconnectTests(DoomedHost host, ITestOutputHelper output)
     [Fact]
     public async Task Killing_the_server_shows_the_reconnecting_banner_and_the_board_recovers_when_it_is_back()
     {
+        // Signed in as a team lead: the session cookie outlives the restart (the data-protection keys the app keeps in ~/.aspnet do).
         var page = await host.Chromium.NewPageAsync(1920, 1080);
-        await page.OpenInteractiveAsync(host.Url("/wallboard/tech-compact"));
+        await page.SignInAndOpenInteractiveAsync(host.Url("/wallboard/tech-compact"), await host.AccountAsync("TeamLead"));
         var modal = page.Locator("#components-reconnect-modal");
         var grid = page.Locator("section.board-grid");
         await host.App.PostAsync(Ev.Waiting("tech", 1, Ev.Recent(3)));

@@ -10,7 +10,8 @@ namespace Ops.Dashboard.E2E;
 /// <summary>
 /// The wallboards in a real browser against the running app: live tile updates without a reload, the
 /// home page and its links, the error panel, the apexcharts chart, and full-screen layouts at 1080p and
-/// 2160p. Only the tile test touches billing, so its baseline is the fresh host's.
+/// 2160p. Only the tile test touches billing, so its baseline is the fresh host's. Each test's browser
+/// signs in as a team lead through the sign-in form first (boards are for TeamLead and above).
 /// </summary>
 [Collection(LiveHostCollection.Name)]
 public sealed class WallboardLiveTests(LiveHost host, ITestOutputHelper output)
@@ -19,7 +20,7 @@ public sealed class WallboardLiveTests(LiveHost host, ITestOutputHelper output)
     public async Task The_billing_waiting_tile_turns_amber_then_red_live_as_contacts_queue_up_without_a_reload()
     {
         var page = await host.Chromium.NewPageAsync(1920, 1080);
-        await page.OpenInteractiveAsync(host.Url("/wallboard/team-billing"));
+        await page.SignInAndOpenInteractiveAsync(host.Url("/wallboard/team-billing"), await host.AccountAsync("TeamLead"));
         var baseline = (int)(await host.App.QueueAsync("billing"))["waiting"]!;
         Assert.True(baseline < 3, $"billing already has {baseline} waiting; this test needs a quiet billing queue");
 
@@ -60,7 +61,7 @@ public sealed class WallboardLiveTests(LiveHost host, ITestOutputHelper output)
     public async Task The_home_page_lists_the_three_boards_and_each_link_opens_its_board()
     {
         var page = await host.Chromium.NewPageAsync(1920, 1080);
-        await page.OpenInteractiveAsync(host.Url("/"));
+        await page.SignInAndOpenInteractiveAsync(host.Url("/"), await host.AccountAsync("TeamLead"));
         var links = page.Locator("ul.board-list li a");
         await Expect(links).ToHaveTextAsync(["Whole floor", "Team Billing", "Tech support"]);
         await Expect(page.Locator(".board-broken")).ToHaveCountAsync(0);
@@ -84,7 +85,7 @@ public sealed class WallboardLiveTests(LiveHost host, ITestOutputHelper output)
     public async Task A_bad_board_name_shows_the_error_panel(string name, string problem)
     {
         var page = await host.Chromium.NewPageAsync(1920, 1080);
-        await page.GotoAsync(host.Url("/wallboard/" + name));
+        await page.SignInAsync(host.Url("/wallboard/" + name), await host.AccountAsync("TeamLead"));
         var panel = page.Locator("main.board-error");
         await Expect(panel).ToBeVisibleAsync();
         await Expect(panel.Locator("h1")).ToContainTextAsync(name);
@@ -115,7 +116,7 @@ public sealed class WallboardLiveTests(LiveHost host, ITestOutputHelper output)
         await host.App.WaitUntilAppliedAsync();
 
         var page = await host.Chromium.NewPageAsync(1920, 1080);
-        await page.OpenInteractiveAsync(host.Url("/wallboard/floor"));
+        await page.SignInAndOpenInteractiveAsync(host.Url("/wallboard/floor"), await host.AccountAsync("TeamLead"));
         await Expect(page.Locator(".board[data-page='0'] .page-title")).ToHaveTextAsync("Phone");
         await Expect(page.Locator("article.tile", new() { HasTextString = "Tech waiting" }).Locator(".tile-number")).ToHaveTextAsync(new Regex(@"^\d+$"));
         await AssertFillsScreenWithoutScrollingAsync(page);
@@ -140,7 +141,7 @@ public sealed class WallboardLiveTests(LiveHost host, ITestOutputHelper output)
     public async Task The_team_billing_board_fills_a_4K_screen_with_its_chart()
     {
         var page = await host.Chromium.NewPageAsync(3840, 2160);
-        await page.OpenInteractiveAsync(host.Url("/wallboard/team-billing"));
+        await page.SignInAndOpenInteractiveAsync(host.Url("/wallboard/team-billing"), await host.AccountAsync("TeamLead"));
         await Expect(page.Locator("article.tile.metric-todayChart svg.apexcharts-svg")).ToHaveCountAsync(1);
         await AssertFillsScreenWithoutScrollingAsync(page);
         // Type scales with the screen: the big figure is far larger than at 1080p's ~tens of pixels.

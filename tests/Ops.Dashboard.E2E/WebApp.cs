@@ -10,13 +10,20 @@ namespace Ops.Dashboard.E2E;
 /// The built web app (src/Ops.Dashboard.Web/bin/&lt;Configuration&gt;/net10.0/Ops.Dashboard.Web.dll, the
 /// configuration this test assembly was built in) as a child process: Development environment (so the
 /// build output serves its static web assets), simulator off, its own SQLite file and free ports.
-/// The process itself is Ops.Dashboard.Testing's <see cref="WebAppProcess"/>.
+/// The process itself is Ops.Dashboard.Testing's <see cref="WebAppProcess"/>. The first administrator
+/// (<see cref="Admin"/>) is created at start from OPS_ADMIN_USER/OPS_ADMIN_PASSWORD; the other users and
+/// kiosk links come from the admin API, through a session signed in like a browser would.
 /// </summary>
 public sealed class WebApp : IAsyncDisposable
 {
     public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
 
+    /// <summary>The administrator every host creates at start (the password has the 10 characters the app asks for).</summary>
+    public static readonly Account Admin = new("e2e-admin", "e2e-admin-password-0", "Admin");
+
     private readonly WebAppProcess _process;
+    private readonly SemaphoreSlim _adminGate = new(1, 1);
+    private HttpClient? _admin;
 
     private WebApp(WebAppProcess process)
     {
@@ -58,7 +65,12 @@ public sealed class WebApp : IAsyncDisposable
         {
             HttpPort = httpPort,
             Arguments = ["--Logging:LogLevel:Default=Warning", .. extraArgs ?? []],
-            Environment = new Dictionary<string, string?> { ["ASPNETCORE_ENVIRONMENT"] = "Development" },
+            Environment = new Dictionary<string, string?>
+            {
+                ["ASPNETCORE_ENVIRONMENT"] = "Development",
+                [AppSessions.AdminUserVariable] = Admin.UserName,
+                [AppSessions.AdminPasswordVariable] = Admin.Password,
+            },
         }));
         try
         {
@@ -102,6 +114,76 @@ public sealed class WebApp : IAsyncDisposable
         return JsonNode.Parse(text)!;
     }
 
+    /// <summary>
+    /// A client with a signed-in session of <paramref name="account"/> (no API key), signed in through the
+    /// sign-in form like a browser (<see cref="AppSessions.SignInAsync"/>). Fails when the sign-in is refused.
+    /// </summary>
+    public async Task<HttpClient> SignedInClientAsync(Account account)
+    {
+        try
+        {
+            return await AppSessions.SignInAsync(BaseUrl, account.UserName, account.Password);
+        }
+        catch (AppSessionException e)
+        {
+            throw new Xunit.Sdk.XunitException(e.Message);
+        }
+    }
+
+    /// <summary>The administrator's session (signed in once per process of the app).</summary>
+    public async Task<HttpClient> AdminAsync()
+    {
+        await _adminGate.WaitAsync();
+        try
+        {
+            return _admin ??= await SignedInClientAsync(Admin);
+        }
+        finally
+        {
+            _adminGate.Release();
+        }
+    }
+
+    /// <summary>Creates a user with <paramref name="role"/> through the admin API (POST /api/v1/admin/users).</summary>
+    public async Task<Account> CreateUserAsync(string role, string? userName = null)
+    {
+        var account = new Account(userName ?? WireEvents.NewId($"e2e-{role.ToLowerInvariant()}-"), WireEvents.NewId("pw-"), role);
+        var admin = await AdminAsync();
+        try
+        {
+            await AppSessions.CreateUserAsync(admin, account.UserName, $"E2E {role} {account.UserName[^4..]}", role, account.Password);
+        }
+        catch (AppSessionException e)
+        {
+            throw new Xunit.Sdk.XunitException(e.Message);
+        }
+        return account;
+    }
+
+    /// <summary>Issues a kiosk token for <paramref name="board"/> through the admin API and returns its board link.</summary>
+    public async Task<string> KioskLinkAsync(string board)
+    {
+        var admin = await AdminAsync();
+        try
+        {
+            return await AppSessions.IssueKioskLinkAsync(admin, WireEvents.NewId($"e2e-tv-{board}-"), board);
+        }
+        catch (AppSessionException e)
+        {
+            throw new Xunit.Sdk.XunitException(e.Message);
+        }
+    }
+
+    /// <summary>GET /api/v1/admin/audit as the administrator; <paramref name="query"/> is the query string without '?'.</summary>
+    public async Task<JsonArray> AuditAsync(string query = "")
+    {
+        var admin = await AdminAsync();
+        using var response = await admin.GetAsync("/api/v1/admin/audit" + (query.Length > 0 ? "?" + query : ""));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"GET /api/v1/admin/audit?{query}: {(int)response.StatusCode} {text}");
+        return JsonNode.Parse(text)!.AsArray();
+    }
+
     /// <summary>The hard way down: SIGKILL, no graceful stop.</summary>
     public void Kill() => _process.Kill();
 
@@ -109,9 +191,14 @@ public sealed class WebApp : IAsyncDisposable
     {
         _process.Dispose();
         Http.Dispose();
+        _admin?.Dispose();
+        _adminGate.Dispose();
         return ValueTask.CompletedTask;
     }
 }
+
+/// <summary>A user of the app: what the sign-in form takes, and the role it was created with.</summary>
+public sealed record Account(string UserName, string Password, string Role);
 
 /// <summary>The repository layout, the screenshot folder.</summary>
 public static class Repo

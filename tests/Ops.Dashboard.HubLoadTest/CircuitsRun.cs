@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Microsoft.Playwright;
+using Ops.Dashboard.Testing;
 
 namespace Ops.Dashboard.HubLoadTest;
 
@@ -9,6 +10,8 @@ namespace Ops.Dashboard.HubLoadTest;
 /// N open wallboards: one headless chromium (Debian's, through Playwright), N pages of one board, each
 /// its own Blazor Server circuit; the paced traffic keeps them rendering. Reports the server's memory
 /// before, with the circuits open, and at its peak under traffic, and how often each page rendered.
+/// Boards need TeamLead and above or a kiosk token: every page opens one kiosk link issued through the
+/// admin API, as a wall of TVs would (or, with --access sign-in, the browser signs in as the administrator).
 /// </summary>
 public sealed class CircuitsRun(HubLoadOptions options, Server server, IReadOnlyList<string> queues)
 {
@@ -39,8 +42,7 @@ public sealed class CircuitsRun(HubLoadOptions options, Server server, IReadOnly
         var windowStart = long.MaxValue;
         var windowEnd = long.MaxValue;
         var pages = new List<IPage>();
-        var url = new Uri(server.Url, "wallboard/" + options.Board).ToString();
-        Console.WriteLine($"opening {options.Circuits} pages of {url} …");
+        var url = await AccessAsync(context, ct);
         var open = Stopwatch.StartNew();
         for (var p = 0; p < options.Circuits; p++)
         {
@@ -62,6 +64,7 @@ public sealed class CircuitsRun(HubLoadOptions options, Server server, IReadOnly
             await page.GotoAsync(url);
             await interactive.Task.WaitAsync(TimeSpan.FromSeconds(60), ct);
             pages.Add(page);
+            await EnsureBoardAsync(page, index);
         }
         var opened = ProcSample.Read(server.Pid)!.Value;
         Console.WriteLine(string.Create(i, $"{pages.Count} circuits interactive after {open.Elapsed.TotalSeconds:0.0} s; server RSS {opened.RssBytes / MB:0} MB"));
@@ -102,5 +105,42 @@ public sealed class CircuitsRun(HubLoadOptions options, Server server, IReadOnly
 
         await context.CloseAsync();
         return broken == 0 && poster.Errors == 0 ? 0 : 1;
+    }
+
+    /// <summary>The address every page opens: the kiosk link, or the board after signing the context in.</summary>
+    private async Task<string> AccessAsync(IBrowserContext context, CancellationToken ct)
+    {
+        var board = new Uri(server.Url, "wallboard/" + Uri.EscapeDataString(options.Board)).ToString();
+        if (options.Access == "kiosk")
+        {
+            using var admin = await server.AdminAsync(ct);
+            var link = await AppSessions.IssueKioskLinkAsync(admin, $"hubload {options.Circuits} circuits", options.Board, ct);
+            Console.WriteLine($"opening {options.Circuits} pages of {board} through a kiosk link issued by {Server.AdminUser} …");
+            return link;
+        }
+
+        // One sign-in through the form; the context's pages share the session cookie.
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(new Uri(server.Url, $"account/login?returnUrl={Uri.EscapeDataString("/wallboard/" + options.Board)}").ToString());
+        await page.Locator("form.login-form input[name=userName]").FillAsync(Server.AdminUser);
+        await page.Locator("form.login-form input[name=password]").FillAsync(server.AdminPassword);
+        await page.Locator("form.login-form button[type=submit]").ClickAsync();
+        await page.WaitForURLAsync(u => !new Uri(u).AbsolutePath.StartsWith("/account/login", StringComparison.Ordinal) || u.Contains("error=", StringComparison.Ordinal));
+        if (new Uri(page.Url).AbsolutePath.StartsWith("/account/", StringComparison.Ordinal))
+            throw new InvalidOperationException($"signing in as {Server.AdminUser} did not lead to the board: {page.Url}");
+        await page.CloseAsync();
+        Console.WriteLine($"opening {options.Circuits} pages of {board} signed in as {Server.AdminUser} …");
+        return board;
+    }
+
+    /// <summary>A page that shows no board (a refused kiosk link, the sign-in page) would measure nothing: stop at once.</summary>
+    private async Task EnsureBoardAsync(IPage page, int index)
+    {
+        if (await page.Locator(".board").CountAsync() > 0) return;
+        var heading = await page.Locator("h1").AllTextContentsAsync();
+        var path = new Uri(page.Url).AbsolutePath;
+        throw new InvalidOperationException(
+            $"page {index + 1} ({options.Access}) shows no board at {path}: \"{string.Join(" / ", heading)}\"; nothing would be measured"
+            + (options.Access == "kiosk" ? " (if it says \"Not allowed\", the app refuses kiosk tokens on board pages; --access sign-in measures signed-in circuits)" : ""));
     }
 }

@@ -9,6 +9,8 @@ public sealed class HubLoadOptions
     /// <summary>0: hub mode; N &gt; 0: N Blazor wallboard circuits in one headless chromium.</summary>
     public int Circuits { get; private set; }
     public string Board { get; private set; } = "floor";
+    /// <summary>How the circuits' pages get in: a kiosk link (as a TV) or the administrator's sign-in.</summary>
+    public string Access { get; private set; } = "kiosk";
     public double Seconds { get; private set; } = 30;
     public double WarmupSeconds { get; private set; } = 5;
     /// <summary>Changes per second per queue (each one a POST), so each subscriber gets about this many updates/s.</summary>
@@ -28,13 +30,17 @@ public sealed class HubLoadOptions
             of the QueueUpdated whose waiting count includes it;
           circuits mode (--circuits N): opens N wallboard pages in one headless chromium (Playwright,
             /usr/bin/chromium), waits until each circuit is interactive, runs the same paced traffic and
-            reports the server's memory with N open circuits.
+            reports the server's memory with N open circuits. The pages open the board through a kiosk
+            link, as a TV would: the server starts with OPS_ADMIN_USER/OPS_ADMIN_PASSWORD (a fresh
+            password each run) and the administrator issues the link through the admin API.
 
         usage: dotnet run -c Release --project tests/Ops.Dashboard.HubLoadTest -- [options]
 
           --clients N         SignalR clients in hub mode (default 500)
           --circuits N        circuits mode with N wallboard pages (e.g. 50)
           --board NAME        board the pages open in circuits mode (default floor)
+          --access MODE       how the pages get in: kiosk (default; one kiosk link, as TVs) or
+                              sign-in (the browser signs in as the administrator through the form)
           --seconds S         measured window (default 30)
           --warmup S          traffic before the window (default 5)
           --rate R            changes per second per queue (default 2; the feed flushes every 200 ms,
@@ -72,6 +78,10 @@ public sealed class HubLoadOptions
                 case "--clients": o.Clients = (int)Number(1); break;
                 case "--circuits": o.Circuits = (int)Number(1); break;
                 case "--board": o.Board = Value(); break;
+                case "--access":
+                    var access = Value();
+                    o.Access = access is "kiosk" or "sign-in" ? access : throw new ArgumentException($"--access {access}: expected kiosk or sign-in");
+                    break;
                 case "--seconds": o.Seconds = Number(1); break;
                 case "--warmup": o.WarmupSeconds = Number(0); break;
                 case "--rate": o.Rate = Number(0.1); break;

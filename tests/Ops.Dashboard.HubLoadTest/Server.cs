@@ -12,6 +12,8 @@ namespace Ops.Dashboard.HubLoadTest;
 /// The Release build of the web app as a child process with the repository's config (its queues and
 /// boards), a temporary SQLite file, free loopback ports and the simulator off. Development
 /// environment, so the build output serves its static web assets to the browser in circuits mode.
+/// Its first administrator (<see cref="AdminUser"/>, a fresh password each run) comes from
+/// OPS_ADMIN_USER/OPS_ADMIN_PASSWORD: circuits mode signs in with it to issue a kiosk link.
 /// </summary>
 public sealed class Server : IAsyncDisposable
 {
@@ -19,17 +21,23 @@ public sealed class Server : IAsyncDisposable
     private readonly string _temp;
     private readonly StreamWriter _log;
 
-    private Server(WebAppProcess process, string temp, StreamWriter log, string key)
+    private Server(WebAppProcess process, string temp, StreamWriter log, string key, string adminPassword)
     {
         _process = process;
         _temp = temp;
         _log = log;
         Url = new Uri(process.BaseUrl + "/");
         Key = key;
+        AdminPassword = adminPassword;
     }
 
     public Uri Url { get; }
     public string Key { get; }
+    public const string AdminUser = "hubload-admin";
+    public string AdminPassword { get; }
+
+    /// <summary>A session of the administrator, signed in through the sign-in form (for the admin API).</summary>
+    public Task<HttpClient> AdminAsync(CancellationToken ct) => AppSessions.SignInAsync(Url.ToString(), AdminUser, AdminPassword, ct);
     public int Pid => _process.Id;
     public string LogPath => Path.Combine(_temp, "server.log");
 
@@ -54,13 +62,19 @@ public sealed class Server : IAsyncDisposable
         var (_, key) = SiteConfig(root);
         var temp = Directory.CreateTempSubdirectory("ops-hubload-").FullName;
         var log = new StreamWriter(Path.Combine(temp, "server.log")) { AutoFlush = true };
+        var adminPassword = "hl-" + Guid.NewGuid().ToString("N");
         var process = WebAppProcess.Start(new WebAppStart(root, dll, Path.Combine(temp, "ops.db"))
         {
             Arguments = ["--Logging:LogLevel:Default=Warning", .. options.ServerArgs],
-            Environment = new Dictionary<string, string?> { ["ASPNETCORE_ENVIRONMENT"] = "Development" },
+            Environment = new Dictionary<string, string?>
+            {
+                ["ASPNETCORE_ENVIRONMENT"] = "Development",
+                [AppSessions.AdminUserVariable] = AdminUser,
+                [AppSessions.AdminPasswordVariable] = adminPassword,
+            },
             OnLine = line => { lock (log) log.WriteLine(line); },
         });
-        var server = new Server(process, temp, log, key);
+        var server = new Server(process, temp, log, key, adminPassword);
         try
         {
             using var http = new HttpClient { BaseAddress = server.Url, Timeout = TimeSpan.FromSeconds(5) };

@@ -139,6 +139,8 @@ public sealed class CountingFigures(LiveFeed inner) : ILiveFigures
 
     public QueueDto? Queue(string id) => Inner.Queue(id);
 
+    public IReadOnlyCollection<AlarmView> Alarms => Inner.Alarms;
+
     public DateTimeOffset? LastUpdateAt => Inner.LastUpdateAt;
 
     public IDisposable Subscribe(Func<LiveChange, Task> onChange)

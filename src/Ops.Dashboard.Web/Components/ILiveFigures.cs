@@ -12,6 +12,9 @@ public interface ILiveFigures
 
     QueueDto? Queue(string id);
 
+    /// <summary>The active alarms, oldest first.</summary>
+    IReadOnlyCollection<Contracts.AlarmView> Alarms { get; }
+
     /// <summary>When the last batch (or heartbeat) arrived; null before the first one.</summary>
     DateTimeOffset? LastUpdateAt { get; }
 

@@ -1,0 +1,65 @@
+using Ops.Dashboard.Contracts;
+using Ops.Dashboard.Simulator;
+using Ops.Dashboard.Storage;
+
+namespace Ops.Dashboard.Web;
+
+/// <summary>An alarm in the API and on the hub.</summary>
+public sealed record AlarmDto(
+    string Id, string? Queue, string Rule, string RuleName, string Kind, string Subject, string Severity, DateTimeOffset RaisedAt,
+    string? AcknowledgedBy, DateTimeOffset? AcknowledgedAt, bool Escalated, DateTimeOffset? EscalatedAt, DateTimeOffset? ClearedAt,
+    double Value, double Threshold, string Message)
+{
+    public static AlarmDto From(AlarmView a) => new(
+        a.Id, a.Queue, a.RuleId, a.RuleName, a.Kind, a.Subject, a.Severity, a.RaisedAt, a.AcknowledgedBy, a.AcknowledgedAt,
+        a.Escalated, a.EscalatedAt, a.ClearedAt, a.Value, a.Threshold, a.Message);
+}
+
+public sealed record SurgeRequest(double? Factor);
+
+public sealed record SurgeDto(double Factor);
+
+/// <summary>Alarms (read: like the read API; acknowledge: TeamLead and above) and the demo's surge switch.</summary>
+public static class AlarmEndpoints
+{
+    public static IEndpointRouteBuilder MapOpsAlarms(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/v1/alarms", async (IGrainFactory grains, bool? recent) => Results.Ok(
+                (recent == true ? await grains.GetGrain<IAlarmGrain>(0).RecentAsync(200) : await grains.GetGrain<IAlarmGrain>(0).ListActiveAsync())
+                .Select(AlarmDto.From)))
+            .RequireAuthorization(Policies.Read);
+        app.MapPost("/api/v1/alarms/{id}/ack", AcknowledgeAsync).RequireAuthorization(Policies.Acknowledge);
+        app.MapGet("/api/v1/simulator/surge", (IServiceProvider services) =>
+                services.GetService<SimulationEngine>() is { } engine ? Results.Ok(new SurgeDto(engine.SurgeFactor)) : NoSimulator())
+            .RequireAuthorization(Policies.Console);
+        app.MapPost("/api/v1/simulator/surge", SetSurgeAsync).RequireAuthorization(Policies.Console);
+        return app;
+    }
+
+    private static async Task<IResult> AcknowledgeAsync(string id, HttpContext http, IGrainFactory grains, AuditLog audit, TimeProvider time)
+    {
+        var actor = AccessExtensions.ActorOf(http);
+        var before = await grains.GetGrain<IAlarmGrain>(0).GetAsync(id);
+        if (before is not { Active: true })
+            return Results.Problem(title: "Not found", detail: $"no active alarm '{id}'", statusCode: 404);
+        var alarm = await grains.GetGrain<IAlarmGrain>(0).AcknowledgeAsync(id, actor.Name);
+        if (alarm is null) return Results.Problem(title: "Not found", detail: $"no active alarm '{id}'", statusCode: 404);
+        if (before.AcknowledgedAt is null)
+            await audit.AppendAsync(time.GetUtcNow(), actor.Name, AuditActions.AlarmAcknowledge, id, alarm.Message, actor.Address);
+        return Results.Ok(AlarmDto.From(alarm));
+    }
+
+    private static async Task<IResult> SetSurgeAsync(SurgeRequest body, HttpContext http, IServiceProvider services, AuditLog audit, TimeProvider time)
+    {
+        if (services.GetService<SimulationEngine>() is not { } engine) return NoSimulator();
+        if (body.Factor is not (>= 0 and <= 20) || double.IsNaN(body.Factor.Value))
+            return Results.Problem(title: "Invalid request", detail: "factor: must be 0–20 (1 = normal traffic, 3 = three times as many arrivals)", statusCode: 400);
+        engine.SetSurgeFactor(body.Factor.Value);
+        var actor = AccessExtensions.ActorOf(http);
+        await audit.AppendAsync(time.GetUtcNow(), actor.Name, AuditActions.SimulatorSurge, "simulator", $"surge factor {body.Factor.Value}", actor.Address);
+        return Results.Ok(new SurgeDto(body.Factor.Value));
+    }
+
+    private static IResult NoSimulator() =>
+        Results.Problem(title: "Not found", detail: "the built-in simulator is not running (Simulator:Enabled is false)", statusCode: 404);
+}
