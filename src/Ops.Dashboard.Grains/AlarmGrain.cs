@@ -57,9 +57,7 @@ public sealed class AlarmGrain(
         // Alarms of rules or queues no longer configured cannot clear by themselves.
         foreach (var stale in S.Active.Values.Where(a => !_evaluator.IsActive(a.RuleId, a.Subject)).ToList())
             Close(stale, time.GetUtcNow(), []);
-        var snapshots = await Task.WhenAll(options.Queues.Select(q => GrainFactory.GetGrain<IQueueGrain>(q.Id).GetSnapshotAsync()));
-        var counts = await GrainFactory.GetGrain<IAgentDirectoryGrain>(0).CountsByQueueAsync();
-        foreach (var s in snapshots) _queues[s.Queue] = new QueueLive(s, counts.GetValueOrDefault(s.Queue) ?? AgentCounts.None);
+        await RefreshQueuesAsync();
         this.RegisterGrainTimer(ct => EvaluateCoreAsync(refreshWindows: true),
             new GrainTimerCreationOptions(options.Alarms.EvaluateEvery, options.Alarms.EvaluateEvery) { KeepAlive = true });
     }
@@ -107,7 +105,12 @@ public sealed class AlarmGrain(
     private async Task EvaluateCoreAsync(bool refreshWindows)
     {
         var now = time.GetUtcNow();
-        if (refreshWindows && now - _windowsAt >= WindowRefresh) await RefreshWindowsAsync(now);
+        if (refreshWindows)
+        {
+            // The timer does not rely on the change publisher: it reads the queues itself.
+            await RefreshQueuesAsync();
+            if (now - _windowsAt >= WindowRefresh) await RefreshWindowsAsync(now);
+        }
 
         var updates = new List<AlarmUpdate>();
         foreach (var t in _evaluator.Evaluate(now, Signals(now)))
@@ -227,6 +230,13 @@ public sealed class AlarmGrain(
             // Forecasts come with the forecasting feature; until a queue has one, the rule has no signal.
             _ => null,
         };
+    }
+
+    private async Task RefreshQueuesAsync()
+    {
+        var snapshots = await Task.WhenAll(options.Queues.Select(q => GrainFactory.GetGrain<IQueueGrain>(q.Id).GetSnapshotAsync()));
+        var counts = await GrainFactory.GetGrain<IAgentDirectoryGrain>(0).CountsByQueueAsync();
+        foreach (var s in snapshots) _queues[s.Queue] = new QueueLive(s, counts.GetValueOrDefault(s.Queue) ?? AgentCounts.None);
     }
 
     /// <summary>Counters of the 15-minute intervals that started within each rule's window.</summary>

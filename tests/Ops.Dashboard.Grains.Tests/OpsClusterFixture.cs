@@ -14,7 +14,7 @@ namespace Ops.Dashboard.Grains.Tests;
 /// event dispatcher as a hosted service. Tests feed it the way ingestion does: append to the event
 /// log, hand the stored events to the dispatcher, wait until their seq is applied.
 /// </summary>
-public sealed class OpsClusterFixture : IAsyncLifetime
+public class OpsClusterFixture : IAsyncLifetime
 {
     /// <summary>The fake "now": Monday 2026-11-23 14:00 in Berlin (13:00Z); the tests' contacts happen earlier that day.</summary>
     public static readonly DateTimeOffset Now = new(2026, 11, 23, 14, 0, 0, TimeSpan.FromHours(1));
@@ -49,6 +49,11 @@ public sealed class OpsClusterFixture : IAsyncLifetime
         };
         Options.Shifts.ForEach(s => s.PlannedAgents = s.Id == "nacht" ? 2 : 6);
         Clock = new SiteClock(Time, Options.Site);
+    }
+
+    /// <summary>More silo services for a fixture of its own (e.g. alarm notifiers).</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
     }
 
     private static QueueOptions Queue(string id, string channel, int sl, int shortAbandon) => new()
@@ -96,6 +101,7 @@ public sealed class OpsClusterFixture : IAsyncLifetime
             services.AddOpsStorage(DbPath);
             services.AddSingleton<RecoveryPointStore>();
             services.AddOpsDispatch();
+            ConfigureServices(services);
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();
