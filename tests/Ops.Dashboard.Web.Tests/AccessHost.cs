@@ -20,7 +20,24 @@ public sealed class AccessTestHost : TestHost
         ["webhooks:control:0:url"] = Receiver.Url,
         ["webhooks:control:0:secret"] = WebhookSecret,
         ["webhooks:firstRetryDelayMilliseconds"] = "50",
+        ["webhooks:targets:0:name"] = "hooks",
+        ["webhooks:targets:0:url"] = Receiver.Url,
+        ["webhooks:targets:0:secret"] = WebhookSecret,
+        ["alarms:notifyTargets:0"] = "hooks",
+        // A rule that fires at once, on a queue no other test of this host uses.
+        ["alarms:rules:99:id"] = "test-waiting",
+        ["alarms:rules:99:name"] = "Test callers waiting",
+        ["alarms:rules:99:kind"] = "waitingAbove",
+        ["alarms:rules:99:queues:0"] = AlarmQueue,
+        ["alarms:rules:99:severity"] = "critical",
+        ["alarms:rules:99:raise"] = "2",
+        ["alarms:rules:99:clear"] = "0",
+        ["alarms:rules:99:forSeconds"] = "0",
+        ["alarms:rules:99:clearForSeconds"] = "0",
     };
+
+    /// <summary>The queue the alarm tests fill up.</summary>
+    public const string AlarmQueue = "social";
 
     public override async Task InitializeAsync()
     {

@@ -17,7 +17,7 @@ public sealed class HubClient : IAsyncDisposable
     /// <summary>Generous for a loaded 2-core machine; a message that is on time arrives in well under a second.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
 
-    public static readonly string[] Methods = ["Snapshot", "QueueUpdated", "AgentStatesUpdated", "Heartbeat", "ControlIssued"];
+    public static readonly string[] Methods = ["Snapshot", "QueueUpdated", "AgentStatesUpdated", "Heartbeat", "ControlIssued", "AlarmRaised", "AlarmAcknowledged", "AlarmEscalated", "AlarmCleared"];
 
     private readonly object _gate = new();
     private readonly List<HubMessage> _messages = [];
