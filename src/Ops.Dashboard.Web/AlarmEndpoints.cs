@@ -36,18 +36,10 @@ public static class AlarmEndpoints
         return app;
     }
 
-    private static async Task<IResult> AcknowledgeAsync(string id, HttpContext http, IGrainFactory grains, AuditLog audit, TimeProvider time)
-    {
-        var actor = AccessExtensions.ActorOf(http);
-        var before = await grains.GetGrain<IAlarmGrain>(0).GetAsync(id);
-        if (before is not { Active: true })
-            return Results.Problem(title: "Not found", detail: $"no active alarm '{id}'", statusCode: 404);
-        var alarm = await grains.GetGrain<IAlarmGrain>(0).AcknowledgeAsync(id, actor.Name);
-        if (alarm is null) return Results.Problem(title: "Not found", detail: $"no active alarm '{id}'", statusCode: 404);
-        if (before.AcknowledgedAt is null)
-            await audit.AppendAsync(time.GetUtcNow(), actor.Name, AuditActions.AlarmAcknowledge, id, alarm.Message, actor.Address);
-        return Results.Ok(AlarmDto.From(alarm));
-    }
+    private static async Task<IResult> AcknowledgeAsync(string id, HttpContext http, IAlarmCommands alarms) =>
+        await alarms.AcknowledgeAsync(id, AccessExtensions.ActorOf(http)) is { } alarm
+            ? Results.Ok(AlarmDto.From(alarm))
+            : Results.Problem(title: "Not found", detail: $"no active alarm '{id}'", statusCode: 404);
 
     private static async Task<IResult> SetSurgeAsync(SurgeRequest body, HttpContext http, IServiceProvider services, AuditLog audit, TimeProvider time)
     {

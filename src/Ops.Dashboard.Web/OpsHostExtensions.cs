@@ -78,6 +78,7 @@ public static class OpsHostExtensions
     /// </summary>
     public static WebApplicationBuilder AddOpsAlarms(this WebApplicationBuilder builder)
     {
+        builder.Services.AddSingleton<IAlarmCommands, AlarmCommandService>();
         builder.Services.AddSingleton<SourceActivity>();
         builder.Services.AddHostedService<SourceActivityReporter>();
         builder.Services.AddSingleton<Ops.Dashboard.Contracts.IAlarmNotifier, AlarmNotifier>();

@@ -32,6 +32,7 @@ public sealed class UiConsoleHostTests(AccessTestHost host) : BunitContext
         // What the page injects, taken from the running dashboard.
         Services.AddSingleton(host.Service<ILiveFigures>());
         Services.AddSingleton(host.Service<IConsoleCommands>());
+        Services.AddSingleton(host.Service<IAlarmCommands>());
         Services.AddSingleton(host.Service<AuditLog>());
         Services.AddSingleton(host.Service<TimeProvider>());
         Services.AddSingleton(host.Service<SiteClock>());

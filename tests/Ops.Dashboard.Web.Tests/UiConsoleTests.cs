@@ -22,16 +22,33 @@ public sealed class UiConsoleTests : UiTestBase
         // The base context has resolved its first service already (its renderer), after which bUnit takes no
         // registrations: the commands come from a fallback provider, and the signed-in user and the client
         // address are cascaded as the host's CascadingAuthenticationState and ClientAddress value would be.
-        Services.AddFallbackServiceProvider(new CommandsProvider(_commands));
+        Services.AddFallbackServiceProvider(new CommandsProvider(_commands, _alarms));
         var user = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, User), new Claim(ClaimTypes.Role, "ShiftManager")], "test"));
         RenderTree.Add<CascadingValue<Task<AuthenticationState>>>(p => p.Add(x => x.Value, Task.FromResult(new AuthenticationState(user))));
         RenderTree.Add<CascadingValue<ClientAddress>>(p => p.Add(x => x.Value, new ClientAddress(Address)));
     }
 
-    private sealed class CommandsProvider(IConsoleCommands commands) : IServiceProvider
+    private sealed class CommandsProvider(IConsoleCommands commands, IAlarmCommands alarms) : IServiceProvider
     {
-        public object? GetService(Type serviceType) => serviceType == typeof(IConsoleCommands) ? commands : null;
+        public object? GetService(Type serviceType) =>
+            serviceType == typeof(IConsoleCommands) ? commands : serviceType == typeof(IAlarmCommands) ? alarms : null;
     }
+
+    /// <summary>Records acknowledgements and answers with the alarm acknowledged by the actor.</summary>
+    private sealed class FakeAlarmCommands : IAlarmCommands
+    {
+        public List<(string Id, Actor Actor)> Acknowledged { get; } = [];
+
+        public Func<string, AlarmView?> Lookup { get; set; } = _ => null;
+
+        public Task<AlarmView?> AcknowledgeAsync(string id, Actor actor)
+        {
+            Acknowledged.Add((id, actor));
+            return Task.FromResult(Lookup(id) is { } a ? a with { AcknowledgedBy = actor.Name, AcknowledgedAt = UiTestBase.Start } : null);
+        }
+    }
+
+    private readonly FakeAlarmCommands _alarms = new();
 
     private IRenderedComponent<ConsolePage> Open() => Render<ConsolePage>();
 
@@ -454,6 +471,32 @@ public sealed class UiConsoleTests : UiTestBase
         await DisposeComponentsAsync();
 
         Assert.Equal(0, Feed.OpenSubscriptions);
+    }
+
+    [Fact]
+    public async Task Active_alarms_show_on_the_console_and_acknowledging_one_goes_through_the_alarm_commands_with_the_actor()
+    {
+        var alarm = new AlarmView("sl.billing.1", "sl", "Service level below target", "serviceLevelBelow", "billing", "billing", "warning",
+            Start, 62, 80, "Billing: Service level below target — 62.0 % over 30 min (alarm below 80.0 %)", null, null, false, null, null);
+        _alarms.Lookup = id => id == alarm.Id ? alarm : null;
+        var cut = Open();
+
+        await Live.ApplyAsync(new ChangeBatch(0, Start, [], [], [new AlarmUpdate(AlarmChanges.Raised, alarm, Start)]));
+        Settle();
+
+        cut.WaitForAssertion(() => Assert.Contains("62.0 %", cut.Find(".console-alarms .alarm-banner").TextContent));
+        Assert.Contains("flashing", cut.Find(".alarm-banner").ClassList);
+        await cut.Find(".console-alarms button.alarm-ack").ClickAsync(new());
+
+        var (id, actor) = Assert.Single(_alarms.Acknowledged);
+        Assert.Equal((alarm.Id, new Actor(User, Address)), (id, actor));
+
+        // The acknowledgement comes back through the feed: the banner stops flashing.
+        await Live.ApplyAsync(new ChangeBatch(0, Start, [], [],
+            [new AlarmUpdate(AlarmChanges.Acknowledged, alarm with { AcknowledgedBy = User, AcknowledgedAt = Start }, Start)]));
+        Settle();
+        cut.WaitForAssertion(() => Assert.Contains("steady", cut.Find(".alarm-banner").ClassList));
+        Assert.Empty(cut.FindAll(".console-alarms button.alarm-ack"));
     }
 }
 
