@@ -92,3 +92,22 @@ public sealed class DoomedHostCollection : ICollectionFixture<DoomedHost>
 {
     public const string Name = "E2E doomed host";
 }
+
+/// <summary>A host with an alarm rule that fires at once: three or more contacts waiting in social.</summary>
+public sealed class AlarmHost : HostFixture
+{
+    public const string Queue = "social";
+
+    protected override IEnumerable<string> ExtraArgs =>
+    [
+        "--alarms:rules:99:id=e2e-waiting", "--alarms:rules:99:name=Customers waiting", "--alarms:rules:99:kind=waitingAbove",
+        $"--alarms:rules:99:queues:0={Queue}", "--alarms:rules:99:severity=critical", "--alarms:rules:99:raise=3",
+        "--alarms:rules:99:clear=0", "--alarms:rules:99:forSeconds=0", "--alarms:rules:99:clearForSeconds=0",
+    ];
+}
+
+[CollectionDefinition(Name)]
+public sealed class AlarmHostCollection : ICollectionFixture<AlarmHost>
+{
+    public const string Name = "E2E alarm host";
+}
