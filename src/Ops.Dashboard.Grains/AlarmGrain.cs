@@ -30,6 +30,7 @@ public sealed class AlarmGrain(
     [PersistentState("alarms", OpsGrainStorage.Name)] IPersistentState<AlarmGrainState> store,
     OpsOptions options,
     TimeProvider time,
+    EventDispatcher dispatcher,
     IEnumerable<IAlarmNotifier> notifiers,
     ILogger<AlarmGrain> logger) : Grain, IAlarmGrain
 {
@@ -38,6 +39,8 @@ public sealed class AlarmGrain(
     public static readonly TimeSpan SourceMemory = TimeSpan.FromHours(24);
     private static readonly TimeSpan WindowRefresh = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan ConditionsSaveEvery = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan ReplayRecent = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan ReplayBehind = TimeSpan.FromMinutes(30);
 
     private AlarmEvaluator _evaluator = null!;
     private Dictionary<string, AlarmRule> _rules = [];
@@ -105,6 +108,8 @@ public sealed class AlarmGrain(
     private async Task EvaluateCoreAsync(bool refreshWindows)
     {
         var now = time.GetUtcNow();
+        // While history or a backfill is applied the figures show the past: nothing to judge against now.
+        if (dispatcher.IsReplaying(now, ReplayRecent, ReplayBehind)) return;
         if (refreshWindows)
         {
             // The timer does not rely on the change publisher: it reads the queues itself.

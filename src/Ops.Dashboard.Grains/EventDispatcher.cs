@@ -49,6 +49,21 @@ public sealed class EventDispatcher(
 
     public Task Recovered => _recovered.Task;
 
+    /// <summary>
+    /// Whether the latest rounds replay the past (a history import, a backfill, recovery): a round
+    /// within <paramref name="recent"/> whose newest event is older than <paramref name="behind"/>.
+    /// Live figures then describe a past moment, and alarms must not judge them against now.
+    /// </summary>
+    public bool IsReplaying(DateTimeOffset now, TimeSpan recent, TimeSpan behind)
+    {
+        var round = Interlocked.Read(ref _lastRoundAtTicks);
+        var latest = Interlocked.Read(ref _lastRoundLatestEventTicks);
+        return round > 0 && now.UtcTicks - round < recent.Ticks && latest < (now - behind).UtcTicks;
+    }
+
+    private long _lastRoundAtTicks;
+    private long _lastRoundLatestEventTicks;
+
     /// <summary>Hands newly stored events over; call in log order (the ingestion holds its append lock).</summary>
     public void Enqueue(IReadOnlyList<OpsEvent> stored)
     {
@@ -221,6 +236,10 @@ public sealed class EventDispatcher(
         _touched.Directory |= summaries.Count > 0;
 
         Interlocked.Exchange(ref _appliedSeq, toSeq);
+        var latestEvent = DateTimeOffset.MinValue;
+        foreach (var e in events) if (e.At > latestEvent) latestEvent = e.At;
+        Interlocked.Exchange(ref _lastRoundLatestEventTicks, latestEvent.UtcTicks);
+        Interlocked.Exchange(ref _lastRoundAtTicks, time.GetUtcNow().UtcTicks);
         publisher.Note(toSeq, queueIds, summaries.Values);
         ReleaseWaiters();
     }

@@ -13,6 +13,7 @@ return await OpsConfigurationExtensions.RunOrExplainAsync(async () =>
     builder.AddOpsLiveFeed();
     builder.AddOpsConsole();
     builder.AddOpsAlarms();
+    builder.AddOpsIncidents();
     builder.AddOpsUi();
     builder.AddOpsSimulator();
 
@@ -22,6 +23,7 @@ return await OpsConfigurationExtensions.RunOrExplainAsync(async () =>
     app.MapOpsApi();
     app.MapOpsAccess();
     app.MapOpsAlarms();
+    app.MapOpsIncidents();
     app.MapHub<WallboardHub>(WallboardHub.Path);
     app.MapOpsUi();
     app.MapOpsOrleansDashboard();

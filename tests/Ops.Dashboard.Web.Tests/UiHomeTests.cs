@@ -26,11 +26,11 @@ public sealed class UiHomeTests : UiTestBase
         Assert.Equal("Team Billing", boards[1].QuerySelector("a")!.TextContent);
         Assert.Equal("wallboard/team-billing", boards[1].QuerySelector("a")!.GetAttribute("href"));
         var links = cut.FindAll(".link-list a").Select(a => a.GetAttribute("href")).ToList();
-        Assert.Equal(["console", "admin/users", "admin/keys", "admin/kiosk", "admin/audit", "/orleans", "/api/v1/queues"], links);
+        Assert.Equal(["console", "incidents", "admin/users", "admin/keys", "admin/kiosk", "admin/audit", "/orleans", "/api/v1/queues"], links);
     }
 
     [Fact]
-    public void A_team_lead_sees_the_boards_but_neither_the_console_nor_administration()
+    public void A_team_lead_sees_the_boards_and_incidents_but_neither_the_console_nor_administration()
     {
         Boards.Write("team-billing", """
             { "title": "Team Billing", "pages": [ { "columns": 1, "tiles": [ { "metric": "waiting", "queues": ["billing"] } ] } ] }
@@ -40,7 +40,7 @@ public sealed class UiHomeTests : UiTestBase
         var cut = Render<Home>();
 
         Assert.Single(cut.FindAll(".board-list li"));
-        Assert.Empty(cut.FindAll(".link-list a"));
+        Assert.Equal(["incidents"], cut.FindAll(".link-list a").Select(a => a.GetAttribute("href")));
     }
 
     [Fact]
