@@ -1,4 +1,5 @@
 using Ops.Dashboard.Contracts;
+using Ops.Dashboard.Domain;
 using Ops.Dashboard.Simulator;
 using Ops.Dashboard.Storage;
 
@@ -15,9 +16,11 @@ public sealed record AlarmDto(
         a.Escalated, a.EscalatedAt, a.ClearedAt, a.Value, a.Threshold, a.Message);
 }
 
-public sealed record SurgeRequest(double? Factor);
+/// <param name="Factor">Arrivals × this from now on (1 = normal).</param>
+/// <param name="Burst">This many customers arrive at once in <paramref name="Queue"/>: an overload within seconds, even at night.</param>
+public sealed record SurgeRequest(double? Factor, int? Burst = null, string? Queue = null);
 
-public sealed record SurgeDto(double Factor);
+public sealed record SurgeDto(double Factor, int Burst = 0, string? Queue = null);
 
 /// <summary>Alarms (read: like the read API; acknowledge: TeamLead and above) and the demo's surge switch.</summary>
 public static class AlarmEndpoints
@@ -41,16 +44,25 @@ public static class AlarmEndpoints
             ? Results.Ok(AlarmDto.From(alarm))
             : Results.Problem(title: "Not found", detail: $"no active alarm '{id}'", statusCode: 404);
 
-    private static async Task<IResult> SetSurgeAsync(SurgeRequest body, HttpContext http, IServiceProvider services, AuditLog audit, TimeProvider time)
+    private static async Task<IResult> SetSurgeAsync(SurgeRequest body, HttpContext http, IServiceProvider services, OpsOptions options, AuditLog audit, TimeProvider time)
     {
         if (services.GetService<SimulationEngine>() is not { } engine) return NoSimulator();
-        if (body.Factor is not (>= 0 and <= 20) || double.IsNaN(body.Factor.Value))
-            return Results.Problem(title: "Invalid request", detail: "factor: must be 0–20 (1 = normal traffic, 3 = three times as many arrivals)", statusCode: 400);
-        engine.SetSurgeFactor(body.Factor.Value);
+        if (body.Factor is not null && (body.Factor is not (>= 0 and <= 20) || double.IsNaN(body.Factor.Value)))
+            return Invalid("factor", "must be 0–20 (1 = normal traffic, 3 = three times as many arrivals)");
+        if (body.Burst is < 0 or > 500) return Invalid("burst", "must be 0–500 customers");
+        if (body.Burst > 0 && (body.Queue is null || options.FindQueue(body.Queue) is null))
+            return Invalid("queue", $"a burst needs a configured queue ('{body.Queue}' is not one)");
+        if (body.Factor is null && body.Burst is null or 0) return Invalid("factor", "give a factor, a burst, or both");
+        if (body.Factor is { } factor) engine.SetSurgeFactor(factor);
+        for (var i = 0; i < (body.Burst ?? 0); i++) engine.EnqueueContact(body.Queue!);
         var actor = AccessExtensions.ActorOf(http);
-        await audit.AppendAsync(time.GetUtcNow(), actor.Name, AuditActions.SimulatorSurge, "simulator", $"surge factor {body.Factor.Value}", actor.Address);
-        return Results.Ok(new SurgeDto(body.Factor.Value));
+        await audit.AppendAsync(time.GetUtcNow(), actor.Name, AuditActions.SimulatorSurge, "simulator",
+            $"surge factor {body.Factor ?? engine.SurgeFactor}" + (body.Burst > 0 ? $", burst of {body.Burst} in {body.Queue}" : ""), actor.Address);
+        return Results.Ok(new SurgeDto(body.Factor ?? engine.SurgeFactor, body.Burst ?? 0, body.Queue));
     }
+
+    private static IResult Invalid(string field, string message) =>
+        Results.Problem(title: "Invalid request", detail: $"{field}: {message}", statusCode: 400);
 
     private static IResult NoSimulator() =>
         Results.Problem(title: "Not found", detail: "the built-in simulator is not running (Simulator:Enabled is false)", statusCode: 404);
