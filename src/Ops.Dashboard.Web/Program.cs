@@ -24,6 +24,7 @@ return await OpsConfigurationExtensions.RunOrExplainAsync(async () =>
     app.MapOpsAccess();
     app.MapOpsAlarms();
     app.MapOpsIncidents();
+    app.MapOpsStaffing();
     app.MapHub<WallboardHub>(WallboardHub.Path);
     app.MapOpsUi();
     app.MapOpsOrleansDashboard();
