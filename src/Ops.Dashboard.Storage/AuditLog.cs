@@ -24,7 +24,8 @@ public static class AuditActions
         KeyCreate = "key.create", KeyRevoke = "key.revoke", KioskIssue = "kiosk.issue", KioskRevoke = "kiosk.revoke",
         ViewAgents = "view.agents", ViewContact = "view.contact", ViewConsole = "view.console", ViewAudit = "view.audit", ExportAudit = "export.audit",
         AlarmAcknowledge = "alarm.acknowledge", SimulatorSurge = "simulator.surge",
-        IncidentOpen = "incident.open", IncidentStep = "incident.step", IncidentReview = "incident.review";
+        IncidentOpen = "incident.open", IncidentStep = "incident.step", IncidentReview = "incident.review",
+        HistoryImport = "history.import";
 }
 
 /// <summary>

@@ -209,5 +209,18 @@ internal static class Migrations
             CREATE INDEX ix_webhook_attempts_delivery ON webhook_attempts (delivery_id);
             CREATE INDEX ix_webhook_attempts_at ON webhook_attempts (at_utc_ms);
             """),
+
+        Migration.Sql(9, "contact volume history", """
+            -- Offered contacts per queue and site-local hour (keyed by its UTC start) for the forecast. Only hours
+            -- present in the source are stored: an absent hour is a closed one, not zero demand.
+            CREATE TABLE volume_history (
+                queue TEXT NOT NULL,
+                hour_utc_ms INTEGER NOT NULL,
+                count INTEGER NOT NULL CHECK (count >= 0),
+                source TEXT NOT NULL CHECK (source IN ('import', 'live')),
+                imported_at_utc_ms INTEGER NOT NULL,
+                PRIMARY KEY (queue, hour_utc_ms)
+            ) WITHOUT ROWID;
+            """),
     ];
 }

@@ -6,8 +6,8 @@ public static class StorageServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the database at <paramref name="path"/> (migrated when first resolved), the event
-    /// log, the interval store, the user, access-token and audit stores, the incident store and the webhook attempt log
-    /// as singletons.
+    /// log, the interval store, the user, access-token and audit stores, the incident store, the webhook attempt log
+    /// and the volume history as singletons.
     /// </summary>
     public static IServiceCollection AddOpsStorage(this IServiceCollection services, string path)
     {
@@ -28,6 +28,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<AuditLog>();
         services.AddSingleton<IncidentStore>();
         services.AddSingleton<WebhookAttemptLog>();
+        services.AddSingleton<VolumeHistoryStore>();
         return services;
     }
 }

@@ -1,6 +1,7 @@
 using Ops.Dashboard.Web;
 
 if (AdminCommand.Matches(args)) return await AdminCommand.RunAsync(args);
+if (VolumeImportCommand.Matches(args)) return await VolumeImportCommand.RunAsync(args);
 
 return await OpsConfigurationExtensions.RunOrExplainAsync(async () =>
 {
@@ -25,6 +26,7 @@ return await OpsConfigurationExtensions.RunOrExplainAsync(async () =>
     app.MapOpsAlarms();
     app.MapOpsIncidents();
     app.MapOpsStaffing();
+    app.MapOpsHistory();
     app.MapHub<WallboardHub>(WallboardHub.Path);
     app.MapOpsUi();
     app.MapOpsOrleansDashboard();

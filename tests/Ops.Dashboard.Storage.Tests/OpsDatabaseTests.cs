@@ -21,7 +21,7 @@ public sealed class OpsDatabaseTests
             new HashSet<string>
             {
                 "schema_version", "events", "interval_stats", "queue_progress", "OrleansQuery", "OrleansStorage",
-                "users", "access_tokens", "audit_log", "incidents", "incident_timeline", "webhook_attempts",
+                "users", "access_tokens", "audit_log", "incidents", "incident_timeline", "webhook_attempts", "volume_history",
             },
             tables);
     }
@@ -153,6 +153,16 @@ public sealed class OpsDatabaseTests
     }
 
     [Fact]
+    public async Task AddOpsStorage_registers_the_volume_history_as_a_singleton()
+    {
+        using var temp = new TempDatabase(migrate: false);
+        await using var services = new ServiceCollection().AddOpsStorage(temp.Path).BuildServiceProvider();
+
+        Assert.Same(services.GetRequiredService<VolumeHistoryStore>(), services.GetRequiredService<VolumeHistoryStore>());
+        Assert.Empty(await services.GetRequiredService<VolumeHistoryStore>().QueuesAsync());
+    }
+
+    [Fact]
     public async Task Migrate_adds_users_tokens_and_the_audit_log_to_a_version_5_database_and_keeps_its_data()
     {
         using var temp = new TempDatabase();
@@ -164,6 +174,7 @@ public sealed class OpsDatabaseTests
                 DROP TABLE users; DROP TABLE access_tokens; DROP TABLE audit_log;
                 ALTER TABLE interval_stats DROP COLUMN agent_error_escalations;
                 DROP TABLE incident_timeline; DROP TABLE incidents; DROP TABLE webhook_attempts;
+                DROP TABLE volume_history;
                 DELETE FROM schema_version WHERE version >= 6;
                 """);
             Assert.Equal(0, connection.ExecuteScalar<long>(
@@ -206,6 +217,7 @@ public sealed class OpsDatabaseTests
             connection.Execute(
                 """
                 DROP TABLE incident_timeline; DROP TABLE incidents; DROP TABLE webhook_attempts;
+                DROP TABLE volume_history;
                 DELETE FROM schema_version WHERE version >= 8;
                 """);
             Assert.Equal(0, connection.ExecuteScalar<long>(
@@ -244,5 +256,33 @@ public sealed class OpsDatabaseTests
         Assert.Equal(opened, await incidents.FindOpenByAlarmAsync("a1"));
         await new WebhookAttemptLog(temp.Db).AppendAsync("d1", "control", "acd", 1, at, 200, null, true);
         Assert.Single(await new WebhookAttemptLog(temp.Db).RecentAsync());
+    }
+
+    [Fact]
+    public async Task Migrate_adds_the_volume_history_to_a_version_8_database_and_keeps_its_data()
+    {
+        using var temp = new TempDatabase();
+        // Take the file back to what a version-8 build left: step 9's table and version row gone.
+        using (var connection = temp.Db.Open())
+        {
+            connection.Execute("DROP TABLE volume_history; DELETE FROM schema_version WHERE version >= 9;");
+        }
+
+        Assert.Equal(8, temp.Db.SchemaVersion());
+        var at = new DateTimeOffset(2026, 11, 3, 9, 0, 0, TimeSpan.Zero);
+        var incident = await new IncidentStore(temp.Db).OpenAsync("Telephony down", "billing", null, "critical", null, at, "ana", at);
+
+        temp.Db.Migrate();
+
+        Assert.Equal(OpsDatabase.LatestVersion, temp.Db.SchemaVersion());
+        Assert.Equal(incident, await new IncidentStore(temp.Db).FindAsync(incident.Id));
+        using (var connection = temp.Db.Open())
+        {
+            Assert.Equal("contact volume history", connection.ExecuteScalar<string>("SELECT name FROM schema_version WHERE version = 9;"));
+        }
+
+        var history = new VolumeHistoryStore(temp.Db);
+        await history.ReplaceAsync("billing", [new Ops.Dashboard.Domain.HourVolume(at, 12)], at);
+        Assert.Equal([new Ops.Dashboard.Domain.HourVolume(at, 12)], await history.ReadAsync("billing", at, at.AddHours(1)));
     }
 }
