@@ -15,6 +15,7 @@ return await OpsConfigurationExtensions.RunOrExplainAsync(async () =>
     builder.AddOpsConsole();
     builder.AddOpsAlarms();
     builder.AddOpsIncidents();
+    builder.AddOpsForecast();
     builder.AddOpsUi();
     builder.AddOpsSimulator();
 
@@ -27,6 +28,7 @@ return await OpsConfigurationExtensions.RunOrExplainAsync(async () =>
     app.MapOpsIncidents();
     app.MapOpsStaffing();
     app.MapOpsHistory();
+    app.MapOpsForecast();
     app.MapHub<WallboardHub>(WallboardHub.Path);
     app.MapOpsUi();
     app.MapOpsOrleansDashboard();

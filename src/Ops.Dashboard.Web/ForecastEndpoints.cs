@@ -1,0 +1,118 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.AspNetCore.Mvc;
+using Ops.Dashboard.Forecasting;
+
+namespace Ops.Dashboard.Web;
+
+/// <summary>The body of POST /api/v1/forecast/backtest.</summary>
+public sealed record BacktestRequest(string? Queue, int? HoldoutDays, string? Horizon);
+
+/// <summary>Forecasts, backtests, training, staffing and the 24/7 decision over HTTP, for planners (Management, Admin).</summary>
+public static class ForecastEndpoints
+{
+    public const string ForecastPath = "/api/v1/forecast";
+    public const string StaffingPlanPath = "/api/v1/staffing";
+    public const string DecisionPath = "/api/v1/decision/24x7";
+
+    public static WebApplicationBuilder AddOpsForecast(this WebApplicationBuilder builder)
+    {
+        var settings = builder.Configuration.GetSection("Forecast").Get<ForecastSettings>() ?? new ForecastSettings();
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<ForecastService>(sp,
+            Path.Combine(Path.GetDirectoryName(OpsHostExtensions.StoragePath(builder.Configuration)) ?? ".", "models")));
+        builder.Services.AddHostedService<NightlyRetrainService>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapOpsForecast(this IEndpointRouteBuilder app)
+    {
+        app.MapPost(ForecastPath + "/backtest", BacktestAsync).RequireAuthorization(Policies.Planning);
+        app.MapPost(ForecastPath + "/train", ([FromQuery] string? queue, ForecastService service) =>
+            Run(() => Task.FromResult(Results.Accepted($"{ForecastPath}/status?queue={Uri.EscapeDataString(queue ?? "")}", service.Train(queue!)))))
+            .RequireAuthorization(Policies.Planning);
+        app.MapGet(ForecastPath + "/status", ([FromQuery] string? queue, ForecastService service) =>
+            Run(() => Task.FromResult(Results.Ok(service.Status(queue!))))).RequireAuthorization(Policies.Planning);
+        app.MapGet(ForecastPath, ForecastAsync).RequireAuthorization(Policies.Planning);
+        app.MapGet(StaffingPlanPath, StaffingAsync).RequireAuthorization(Policies.Planning);
+        app.MapGet(DecisionPath, ([FromQuery] string? weeks, ForecastService service, CancellationToken ct) =>
+            Run(async () => Results.Ok(await service.TwentyFourSevenAsync(Int("weeks", weeks) ?? 6, ct)))).RequireAuthorization(Policies.Planning);
+        return app;
+    }
+
+    private static Task<IResult> BacktestAsync(BacktestRequest? body, ForecastService service, CancellationToken ct) => Run(async () =>
+    {
+        if (body is null) throw new ForecastInputException("body", "a JSON object {queue, holdoutDays, horizon} is required");
+        if (!ForecastService.TryParseHorizon(body.Horizon, out var horizon))
+            throw new ForecastInputException("horizon", $"'{body.Horizon}' is not dayAhead or 14days");
+        if (body.HoldoutDays is null) throw new ForecastInputException("holdoutDays", "required");
+        return Results.Ok(await service.BacktestAsync(body.Queue!, body.HoldoutDays.Value, horizon, ct));
+    });
+
+    private static Task<IResult> ForecastAsync([FromQuery] string? queue, [FromQuery] string? days, [FromQuery] string? format,
+        ForecastService service, CancellationToken ct) => Run(async () =>
+    {
+        var csv = IsCsv(format);
+        var (model, hours) = await service.ForecastAsync(queue!, Int("days", days), ct);
+        var rows = hours.Select(h => new ForecastHourDto(h.HourStart, Round(h.P10), Round(h.P50), Round(h.P90), h.Closed)).ToList();
+        if (!csv) return Results.Ok(new ForecastDto(queue!, ForecastService.ModelInfo(model), rows));
+        var text = new StringBuilder("start,p10,p50,p90,closed\r\n");
+        foreach (var h in rows)
+            text.Append(CultureInfo.InvariantCulture, $"{Time(h.Start)},{ForecastService.Csv(h.P10)},{ForecastService.Csv(h.P50)},{ForecastService.Csv(h.P90)},{(h.Closed ? "true" : "false")}\r\n");
+        return CsvFile(text, $"forecast-{queue}.csv");
+    });
+
+    private static Task<IResult> StaffingAsync([FromQuery] string? queue, [FromQuery] string? days, [FromQuery] string? format,
+        ForecastService service, CancellationToken ct) => Run(async () =>
+    {
+        var csv = IsCsv(format);
+        var plan = await service.StaffingAsync(queue!, Int("days", days), ct);
+        if (!csv) return Results.Ok(plan);
+        var text = new StringBuilder("start,closed,forecast,requiredAgents,scheduledAgents\r\n");
+        foreach (var h in plan.Hours)
+            text.Append(CultureInfo.InvariantCulture, $"{Time(h.Start)},{(h.Closed ? "true" : "false")},{ForecastService.Csv(h.Forecast)},{h.RequiredAgents},{h.ScheduledAgents}\r\n");
+        return CsvFile(text, $"staffing-{queue}.csv");
+    });
+
+    private static async Task<IResult> Run(Func<Task<IResult>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (ForecastInputException e)
+        {
+            return Invalid(e.Field, e.Message);
+        }
+        catch (Ops.Dashboard.Domain.StaffingInputException e)
+        {
+            return Invalid(e.Field, e.Message);
+        }
+    }
+
+    private static bool IsCsv(string? format) => format?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "json" => false,
+        "csv" => true,
+        _ => throw new ForecastInputException("format", $"'{format}' is not json or csv"),
+    };
+
+    private static int? Int(string field, string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        return int.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n)
+            ? n
+            : throw new ForecastInputException(field, $"'{text}' is not a whole number");
+    }
+
+    private static double Round(double v) => Math.Round(v, 3);
+
+    private static string Time(DateTimeOffset at) => at.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
+
+    private static IResult CsvFile(StringBuilder text, string name) =>
+        Results.File(Encoding.UTF8.GetBytes(text.ToString()), "text/csv; charset=utf-8", name);
+
+    private static IResult Invalid(string field, string message) =>
+        Results.Problem(title: "Invalid request", detail: message, statusCode: StatusCodes.Status400BadRequest,
+            extensions: new Dictionary<string, object?> { ["field"] = field });
+}

@@ -1,0 +1,185 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Ops.Dashboard.Domain;
+
+namespace Ops.Dashboard.Web.Tests;
+
+/// <summary>
+/// The forecast API on ten weeks of imported hourly history of one queue: backtest against the baselines, training in
+/// the background, a 14-day hourly forecast with closed hours at 0, the staffing it needs, CSV exports, the 24/7
+/// decision; planners only, and bad input named.
+/// </summary>
+[Collection(AccessHostCollection.Name)]
+public sealed class ForecastApiTests(AccessTestHost host)
+{
+    /// <summary>No other test of this host sends or imports anything for it.</summary>
+    private const string Queue = "sales";
+
+    private static readonly TimeZoneInfo Berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
+
+    /// <summary>
+    /// Ten weeks of hourly rows up to yesterday (site time): open Monday–Saturday 08:00–19:59, Sunday closed; a morning
+    /// and an afternoon peak, Mondays busiest, Saturdays quiet, a little seeded noise.
+    /// </summary>
+    private static string TenWeeks(DateOnly today)
+    {
+        var random = new Random(7);
+        var text = new StringBuilder("timestamp,count\n");
+        for (var day = today.AddDays(-70); day < today; day = day.AddDays(1))
+        {
+            if (day.DayOfWeek == DayOfWeek.Sunday) continue;
+            var level = day.DayOfWeek switch { DayOfWeek.Monday => 1.3, DayOfWeek.Saturday => 0.5, _ => 1.0 };
+            for (var hour = 8; hour < 20; hour++)
+            {
+                var shape = 20 + 25 * Math.Exp(-Math.Pow(hour - 10.5, 2) / 3) + 18 * Math.Exp(-Math.Pow(hour - 15, 2) / 4);
+                var count = (int)Math.Round(level * shape * (0.9 + 0.2 * random.NextDouble()));
+                text.Append(CultureInfo.InvariantCulture, $"{day:yyyy-MM-dd} {hour:00}:00,{count}\n");
+            }
+        }
+        return text.ToString();
+    }
+
+    private async Task<HttpClient> ManagerAsync()
+    {
+        var (user, password) = await host.EnsureUserAsync("forecast-manager", Role.Management);
+        return await host.SignedInClientAsync(user, password);
+    }
+
+    private static async Task<JsonElement> OkJsonAsync(HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {body}");
+        return JsonDocument.Parse(body).RootElement;
+    }
+
+    [Fact]
+    public async Task Imported_history_is_backtested_trained_forecast_staffed_exported_and_decided()
+    {
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, Berlin).DateTime);
+        using (var import = await host.Api.Http.PostAsync($"/api/v1/history/volume?queue={Queue}", new StringContent(TenWeeks(today), Encoding.UTF8, "text/csv")))
+            await OkJsonAsync(import);
+        using var manager = await ManagerAsync();
+
+        // Backtest, day ahead: the chosen model and both baselines over the same hours; the choice is never worse than the better baseline.
+        using var backtestResponse = await manager.PostAsJsonAsync("/api/v1/forecast/backtest", new { queue = Queue, holdoutDays = 14, horizon = "dayAhead" });
+        var backtest = await OkJsonAsync(backtestResponse);
+        Assert.Equal((Queue, "dayAhead", 14), (backtest.GetProperty("queue").GetString(), backtest.GetProperty("horizon").GetString(), backtest.GetProperty("holdoutDays").GetInt32()));
+        Assert.True(backtest.GetProperty("hours").GetInt32() > 0);
+        var scores = new[] { "model", "seasonalNaive", "sameWeekdayMean4" }.ToDictionary(n => n, n => backtest.GetProperty(n));
+        foreach (var (name, s) in scores)
+        {
+            foreach (var field in new[] { "mae", "rmse", "mape", "wape" })
+                Assert.True(s.GetProperty(field).GetDouble() >= 0, $"{name}.{field}");
+            Assert.True(s.GetProperty("wape").GetDouble() > 0 || name == "model", name);
+        }
+        Assert.False(string.IsNullOrEmpty(scores["model"].GetProperty("name").GetString()));
+        var betterBaseline = Math.Min(scores["seasonalNaive"].GetProperty("wape").GetDouble(), scores["sameWeekdayMean4"].GetProperty("wape").GetDouble());
+        Assert.True(scores["model"].GetProperty("wape").GetDouble() <= betterBaseline + 1e-9, backtest.ToString());
+        Assert.True(backtest.GetProperty("wapeImprovementPercent").GetDouble() >= -1e-6);
+
+        // Train in the background until Done.
+        using var trainResponse = await manager.PostAsync($"/api/v1/forecast/train?queue={Queue}", null);
+        Assert.Equal(HttpStatusCode.Accepted, trainResponse.StatusCode);
+        var state = await OkJsonAsync(trainResponse);
+        Assert.Contains(state.GetProperty("status").GetString(), new[] { "Running", "Done" });
+        var until = DateTime.UtcNow.AddSeconds(60);
+        while (state.GetProperty("status").GetString() == "Running" && DateTime.UtcNow < until)
+        {
+            await Task.Delay(250);
+            using var statusResponse = await manager.GetAsync($"/api/v1/forecast/status?queue={Queue}");
+            state = await OkJsonAsync(statusResponse);
+        }
+        Assert.True(state.GetProperty("status").GetString() == "Done", state.ToString());
+
+        // The forecast: 14 × 24 hours from today, ordered quantiles, closed hours (nights, Sundays) at 0.
+        using var forecastResponse = await manager.GetAsync($"/api/v1/forecast?queue={Queue}&days=14");
+        var forecast = await OkJsonAsync(forecastResponse);
+        var model = forecast.GetProperty("model");
+        Assert.False(string.IsNullOrEmpty(model.GetProperty("trainer").GetString()));
+        var lastOpenDay = today.AddDays(today.AddDays(-1).DayOfWeek == DayOfWeek.Sunday ? -2 : -1);
+        Assert.Equal(lastOpenDay, DateOnly.Parse(model.GetProperty("dataTo").GetString()!, CultureInfo.InvariantCulture));
+        Assert.True(model.GetProperty("backtest").GetProperty("wape").GetDouble() > 0);
+        var hours = forecast.GetProperty("hours").EnumerateArray().ToList();
+        Assert.Equal(14 * 24, hours.Count);
+        foreach (var h in hours)
+        {
+            var (p10, p50, p90) = (h.GetProperty("p10").GetDouble(), h.GetProperty("p50").GetDouble(), h.GetProperty("p90").GetDouble());
+            Assert.True(p10 <= p50 && p50 <= p90, h.ToString());
+            var local = TimeZoneInfo.ConvertTime(h.GetProperty("start").GetDateTimeOffset(), Berlin);
+            var open = local.DayOfWeek != DayOfWeek.Sunday && local.Hour is >= 8 and < 20;
+            Assert.True(h.GetProperty("closed").GetBoolean() == !open, h.ToString());
+            if (!open) Assert.Equal((0.0, 0.0, 0.0), (p10, p50, p90));
+            else Assert.True(p50 > 0, h.ToString());
+        }
+
+        // Staffing: agents in every open hour (Erlang C for a phone queue), more scheduled than productive after shrinkage.
+        using var staffingResponse = await manager.GetAsync($"/api/v1/staffing?queue={Queue}&days=14");
+        var staffing = await OkJsonAsync(staffingResponse);
+        Assert.Equal(StaffingCalculator.ErlangCModel, staffing.GetProperty("model").GetString());
+        var staffed = staffing.GetProperty("hours").EnumerateArray().ToList();
+        Assert.Equal(14 * 24, staffed.Count);
+        Assert.All(staffed.Where(h => !h.GetProperty("closed").GetBoolean()), h =>
+        {
+            Assert.True(h.GetProperty("requiredAgents").GetInt32() > 0, h.ToString());
+            Assert.True(h.GetProperty("scheduledAgents").GetInt32() > h.GetProperty("requiredAgents").GetInt32(), h.ToString());
+        });
+        Assert.All(staffed.Where(h => h.GetProperty("closed").GetBoolean()), h => Assert.Equal(0, h.GetProperty("requiredAgents").GetInt32()));
+
+        // CSV exports.
+        using var forecastCsv = await manager.GetAsync($"/api/v1/forecast?queue={Queue}&format=csv");
+        var forecastLines = (await forecastCsv.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("text/csv", forecastCsv.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("start,p10,p50,p90,closed", forecastLines[0]);
+        Assert.Equal(1 + 14 * 24, forecastLines.Length);
+        using var staffingCsv = await manager.GetAsync($"/api/v1/staffing?queue={Queue}&format=csv");
+        var staffingLines = (await staffingCsv.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("start,closed,forecast,requiredAgents,scheduledAgents", staffingLines[0]);
+        Assert.Equal(1 + 14 * 24, staffingLines.Length);
+
+        // 24/7: all sales contacts fall in the day, so no night cover for this queue.
+        using var decisionResponse = await manager.GetAsync("/api/v1/decision/24x7?weeks=6");
+        var decision = await OkJsonAsync(decisionResponse);
+        var sales = decision.GetProperty("queues").EnumerateArray().Single(q => q.GetProperty("queue").GetString() == Queue);
+        Assert.True(sales.GetProperty("totalContacts").GetInt64() > 0);
+        Assert.Equal(0, sales.GetProperty("nightShare").GetDouble());
+        Assert.Equal(TwentyFourSevenDecision.NotNeeded, sales.GetProperty("decision").GetString());
+        Assert.True(decision.GetProperty("overall").GetProperty("totalContacts").GetInt64() >= sales.GetProperty("totalContacts").GetInt64());
+    }
+
+    [Fact]
+    public async Task A_team_lead_is_refused_and_bad_input_is_a_400_naming_the_field()
+    {
+        var (lead, password) = await host.EnsureUserAsync("forecast-lead", Role.TeamLead);
+        using var leadClient = await host.SignedInClientAsync(lead, password);
+        using var refused = await leadClient.GetAsync($"/api/v1/forecast?queue={Queue}");
+        using var refusedBacktest = await leadClient.PostAsJsonAsync("/api/v1/forecast/backtest", new { queue = Queue, holdoutDays = 7, horizon = "dayAhead" });
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, refusedBacktest.StatusCode);
+
+        using var manager = await ManagerAsync();
+        foreach (var (holdout, field) in new[] { (0, "holdoutDays"), (91, "holdoutDays") })
+        {
+            using var bad = await manager.PostAsJsonAsync("/api/v1/forecast/backtest", new { queue = Queue, holdoutDays = holdout, horizon = "dayAhead" });
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+            Assert.Equal("application/problem+json", bad.Content.Headers.ContentType?.MediaType);
+            var problem = JsonDocument.Parse(await bad.Content.ReadAsStringAsync()).RootElement;
+            Assert.Equal(field, problem.GetProperty("field").GetString());
+            Assert.StartsWith("holdoutDays: ", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+
+        using var unknown = await manager.PostAsJsonAsync("/api/v1/forecast/backtest", new { queue = "nope", holdoutDays = 7, horizon = "dayAhead" });
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.Contains("queue: unknown queue 'nope'", await unknown.Content.ReadAsStringAsync());
+
+        // A queue without history: the backtest says how much there is and how much it needs.
+        using var empty = await manager.PostAsJsonAsync("/api/v1/forecast/backtest", new { queue = "tickets", holdoutDays = 14, horizon = "14days" });
+        Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
+        Assert.Contains("queue tickets has 0 days of history; the backtest needs at least holdoutDays + 35 = 49", await empty.Content.ReadAsStringAsync());
+        using var noForecast = await manager.GetAsync("/api/v1/forecast?queue=tickets");
+        Assert.Equal(HttpStatusCode.BadRequest, noForecast.StatusCode);
+        Assert.Contains("queue tickets has 0 days of history", await noForecast.Content.ReadAsStringAsync());
+    }
+}
