@@ -21,6 +21,7 @@ public static class ForecastEndpoints
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<ForecastService>(sp,
             Path.Combine(Path.GetDirectoryName(OpsHostExtensions.StoragePath(builder.Configuration)) ?? ".", "models")));
+        builder.Services.AddSingleton<IForecasts>(sp => sp.GetRequiredService<ForecastService>());
         builder.Services.AddHostedService<NightlyRetrainService>();
         return builder;
     }
@@ -53,11 +54,10 @@ public static class ForecastEndpoints
         ForecastService service, CancellationToken ct) => Run(async () =>
     {
         var csv = IsCsv(format);
-        var (model, hours) = await service.ForecastAsync(queue!, Int("days", days), ct);
-        var rows = hours.Select(h => new ForecastHourDto(h.HourStart, Round(h.P10), Round(h.P50), Round(h.P90), h.Closed)).ToList();
-        if (!csv) return Results.Ok(new ForecastDto(queue!, ForecastService.ModelInfo(model), rows));
+        var forecast = await service.ForecastDtoAsync(queue!, Int("days", days), ct);
+        if (!csv) return Results.Ok(forecast);
         var text = new StringBuilder("start,p10,p50,p90,closed\r\n");
-        foreach (var h in rows)
+        foreach (var h in forecast.Hours)
             text.Append(CultureInfo.InvariantCulture, $"{Time(h.Start)},{ForecastService.Csv(h.P10)},{ForecastService.Csv(h.P50)},{ForecastService.Csv(h.P90)},{(h.Closed ? "true" : "false")}\r\n");
         return CsvFile(text, $"forecast-{queue}.csv");
     });
@@ -104,8 +104,6 @@ public static class ForecastEndpoints
             ? n
             : throw new ForecastInputException(field, $"'{text}' is not a whole number");
     }
-
-    private static double Round(double v) => Math.Round(v, 3);
 
     private static string Time(DateTimeOffset at) => at.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
 

@@ -74,7 +74,7 @@ public sealed record TwentyFourSevenDto(int Weeks, DateTimeOffset From, DateTime
 /// imported; an absent hour is a closed one), backtests, training in the background (one at a time per queue, saved
 /// under <c>&lt;data dir&gt;/models</c>), hourly p10/p50/p90, the staffing they need and the 24/7 decision.
 /// </summary>
-public sealed class ForecastService
+public sealed class ForecastService : IForecasts
 {
     /// <summary>Days a backtest needs before its holdout (4 same-weekday lags + 1 week).</summary>
     public const int WarmUpDays = 35;
@@ -252,6 +252,16 @@ public sealed class ForecastService
         }
         return (model, hours);
     }
+
+    /// <summary>The forecast as the API and the page show it: figures rounded to 3 decimals, with the model's metadata.</summary>
+    public async Task<ForecastDto> ForecastDtoAsync(string queue, int? days = null, CancellationToken ct = default)
+    {
+        var (model, hours) = await ForecastAsync(queue, days, ct);
+        return new ForecastDto(queue, ModelInfo(model),
+            [.. hours.Select(h => new ForecastHourDto(h.HourStart, Math.Round(h.P10, 3), Math.Round(h.P50, 3), Math.Round(h.P90, 3), h.Closed))]);
+    }
+
+    Task<ForecastDto> IForecasts.ForecastAsync(string queue, int? days, CancellationToken ct) => ForecastDtoAsync(queue, days, ct);
 
     private async Task<ForecastModel> ModelAsync(string queue, CancellationToken ct)
     {

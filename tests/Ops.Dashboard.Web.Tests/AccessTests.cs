@@ -53,6 +53,7 @@ public sealed class AccessTests(AccessTestHost host)
         new("POST", "/api/v1/simulator/surge", """{"factor":1}""", ManagerAndAbove),
         new("GET", "/api/v1/admin/webhooks/attempts", null, ["Admin"]),
         new("GET", "/staffing", null, ["Management", "Admin"]),
+        new("GET", "/forecast", null, ["Management", "Admin"]),
         new("GET", "/api/v1/decision/24x7", null, ["Management", "Admin"]),
         new("GET", "/api/v1/forecast/status?queue=billing", null, ["Management", "Admin"]),
         new("GET", "/api/v1/history/volume?queue=billing", null, [.. Keys, "Management", "Admin"]),

@@ -26,7 +26,7 @@ public sealed class UiHomeTests : UiTestBase
         Assert.Equal("Team Billing", boards[1].QuerySelector("a")!.TextContent);
         Assert.Equal("wallboard/team-billing", boards[1].QuerySelector("a")!.GetAttribute("href"));
         var links = cut.FindAll(".link-list a").Select(a => a.GetAttribute("href")).ToList();
-        Assert.Equal(["console", "incidents", "staffing", "admin/users", "admin/keys", "admin/kiosk", "admin/audit", "/orleans", "/api/v1/queues"], links);
+        Assert.Equal(["console", "incidents", "staffing", "forecast", "admin/users", "admin/keys", "admin/kiosk", "admin/audit", "/orleans", "/api/v1/queues"], links);
     }
 
     [Fact]

@@ -90,3 +90,61 @@ export function destroy(element) {
         delete element._opsChart;
     }
 }
+
+// Forecast page (ForecastChart.razor): x is the site's local wall-clock time in ms, shown as UTC so that the labels
+// are site time whatever the browser's zone. A "rangeArea" series comes as [x, low, high] rows, the rest as [x, y].
+function forecastSeries(series) {
+    return series.map(s => ({
+        name: s.name,
+        type: s.type,
+        data: s.type === "rangeArea" ? s.data.map(p => ({ x: p[0], y: [p[1], p[2]] })) : s.data.map(p => ({ x: p[0], y: p[1] })),
+    }));
+}
+
+function forecastOptions(config) {
+    const series = forecastSeries(config.series);
+    const band = series.some(s => s.type === "rangeArea");
+    return {
+        chart: {
+            type: band ? "rangeArea" : "line",
+            height: 320,
+            width: "100%",
+            background: "transparent",
+            foreColor: "#cbd5e1",
+            fontFamily: "inherit",
+            toolbar: { show: false },
+            zoom: { enabled: false },
+            animations: { enabled: false },
+        },
+        theme: { mode: "dark" },
+        series,
+        colors: band ? ["#38bdf8", "#fbbf24"] : ["#f97316", "#a3e635"],
+        fill: { opacity: band ? [0.25, 1] : 1 },
+        stroke: { width: band ? [0, 3] : [3, 2], curve: band ? "smooth" : "stepline" },
+        dataLabels: { enabled: false },
+        legend: { show: true, position: "top", horizontalAlign: "right" },
+        tooltip: { shared: true, x: { format: "ddd dd MMM HH:mm" } },
+        grid: { borderColor: "#334155" },
+        xaxis: { type: "datetime", labels: { datetimeUTC: true, datetimeFormatter: { day: "ddd dd MMM", hour: "HH:mm" } } },
+        yaxis: { min: 0, forceNiceScale: true, title: { text: config.unit ?? "" }, labels: { formatter: v => Math.round(v).toString() } },
+        noData: { text: "no forecast", style: { color: "#94a3b8" } },
+    };
+}
+
+export async function createForecast(element, config) {
+    if (!element || element._opsChart || element._opsCreating) return;
+    element._opsCreating = true;
+    try {
+        const ApexCharts = await loadApex();
+        const chart = new ApexCharts(element, forecastOptions(config));
+        element._opsChart = chart;
+        await chart.render();
+    } finally {
+        delete element._opsCreating;
+    }
+}
+
+export function updateForecast(element, series) {
+    const chart = element?._opsChart;
+    if (chart) return chart.updateSeries(forecastSeries(series), false);
+}
