@@ -25,7 +25,7 @@ public static class AuditActions
         ViewAgents = "view.agents", ViewContact = "view.contact", ViewConsole = "view.console", ViewAudit = "view.audit", ExportAudit = "export.audit",
         AlarmAcknowledge = "alarm.acknowledge", SimulatorSurge = "simulator.surge",
         IncidentOpen = "incident.open", IncidentStep = "incident.step", IncidentReview = "incident.review",
-        HistoryImport = "history.import";
+        HistoryImport = "history.import", ShiftPlan = "shift.plan";
 }
 
 /// <summary>

@@ -29,6 +29,7 @@ return await OpsConfigurationExtensions.RunOrExplainAsync(async () =>
     app.MapOpsStaffing();
     app.MapOpsHistory();
     app.MapOpsForecast();
+    app.MapOpsShiftPlan();
     app.MapHub<WallboardHub>(WallboardHub.Path);
     app.MapOpsUi();
     app.MapOpsOrleansDashboard();
