@@ -306,8 +306,9 @@ public sealed class ReallocationTests
         var events = await runner;
         events.AddRange(engine.AdvanceTo(end.AddMinutes(1)));
 
+        // How many commands land in which step depends on the two threads' timing; what must hold
+        // whatever the timing is that commands were taken and the stream stays consistent.
         Assert.True(accepted > 0);
-        Assert.Contains(events, e => e.Type == EventType.AgentQueues && e.At > T0);
         Assert.Empty(StreamCheck.Of(events).Violations);
     }
 
