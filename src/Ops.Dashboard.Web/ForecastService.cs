@@ -242,15 +242,44 @@ public sealed class ForecastService : IForecasts
         var n = days ?? _settings.Days;
         if (n is < 1 or > 60) throw new ForecastInputException("days", $"must be 1 to 60, not {n}");
         var model = await ModelAsync(queue, ct);
+        return (model, await PredictAsync(model, queue, TodayStartUtc(), n * 24, ct));
+    }
+
+    private async Task<IReadOnlyList<HourForecast>> PredictAsync(ForecastModel model, string queue, DateTimeOffset fromUtc, int hours, CancellationToken ct)
+    {
         var series = await HistoryToDateAsync(queue, ct);
         // Newer actuals than the model's own history feed the lags, once they cover the 5 weeks the features read.
         HourlySeries? recent = !series.IsEmpty && DaysOf(series) >= WarmUpDays && series.LastDay > model.Meta.DataLastDay ? series : null;
-        IReadOnlyList<HourForecast> hours;
         lock (model)
         {
-            hours = model.Predict(TodayStartUtc(), n * 24, recent);
+            return model.Predict(fromUtc, hours, recent);
         }
-        return (model, hours);
+    }
+
+    /// <summary>
+    /// Today's hourly forecast (site day, 23–25 hours) from the latest saved model, or null when the queue is unknown,
+    /// no model has been saved yet or the model cannot forecast. Never starts a training (for the wallboards).
+    /// </summary>
+    public async Task<ForecastDto?> TryTodayAsync(string queue, CancellationToken ct = default)
+    {
+        if (string.IsNullOrEmpty(queue) || _options.FindQueue(queue) is null) return null;
+        if (!_models.TryGetValue(queue, out var model))
+        {
+            var saved = await Task.Run(() => ForecastModel.LoadLatest(ModelsDirectory, queue), ct);
+            if (saved is null) return null;
+            model = _models.GetOrAdd(queue, saved);
+        }
+        var (startUtc, endUtc) = _clock.DayBounds(_clock.LocalDate(_time.GetUtcNow()));
+        try
+        {
+            var hours = await PredictAsync(model, queue, startUtc, (int)Math.Round((endUtc - startUtc).TotalHours), ct);
+            return new ForecastDto(queue, ModelInfo(model),
+                [.. hours.Select(h => new ForecastHourDto(h.HourStart, Math.Round(h.P10, 3), Math.Round(h.P50, 3), Math.Round(h.P90, 3), h.Closed))]);
+        }
+        catch (ForecastInputException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The forecast as the API and the page show it: figures rounded to 3 decimals, with the model's metadata.</summary>

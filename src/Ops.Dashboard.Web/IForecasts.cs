@@ -7,6 +7,9 @@ public interface IForecasts
     /// <exception cref="ForecastInputException">Unknown queue, bad days, or not enough history.</exception>
     Task<ForecastDto> ForecastAsync(string queue, int? days = null, CancellationToken ct = default);
 
+    /// <inheritdoc cref="ForecastService.TryTodayAsync"/>
+    Task<ForecastDto?> TryTodayAsync(string queue, CancellationToken ct = default);
+
     /// <inheritdoc cref="ForecastService.StaffingAsync"/>
     Task<StaffingPlanDto> StaffingAsync(string queue, int? days = null, CancellationToken ct = default);
 

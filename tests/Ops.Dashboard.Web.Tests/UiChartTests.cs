@@ -134,4 +134,105 @@ public sealed class UiChartTests : UiTestBase
         Assert.Contains("\"Forecast\"", config);
         Assert.Contains("\"line\"", config);
     }
+
+    /// <summary>Today (Berlin, from 23:00 UTC the day before): hour 9 local forecasts 40 contacts, the others 8; 03:00 is closed.</summary>
+    private static ForecastDto Today(string queue)
+    {
+        var start = new DateTimeOffset(2026, 11, 22, 23, 0, 0, TimeSpan.Zero);
+        var model = new ModelInfoDto("LightGbm", start, new DateOnly(2026, 9, 1), new DateOnly(2026, 11, 22), "14days", 28,
+            new ScoresDto("LightGbm", 600, 2, 3, 0.12, 0.10), new ScoresDto("SeasonalNaive", 600, 4, 5, 0.2, 0.18),
+            new ScoresDto("SameWeekdayMean4", 600, 3, 4, 0.16, 0.15));
+        return new ForecastDto(queue, model,
+            [.. Enumerable.Range(0, 24).Select(h => new ForecastHourDto(start.AddHours(h), 0, h == 9 ? 40 : h == 3 ? 0 : 8, 0, h == 3))]);
+    }
+
+    private static System.Text.Json.JsonElement SeriesNamed(BunitJSModuleInterop module, string invocation, string name)
+    {
+        // create gets { series, xMax }, update the series; a series serializes as { Name, Type, Data }.
+        var json = System.Text.Json.JsonSerializer.SerializeToElement(module.Invocations[invocation][^1].Arguments[1]);
+        var series = invocation == "create" ? json.GetProperty("series") : json;
+        return series.EnumerateArray().Single(s => s.GetProperty("Name").GetString() == name);
+    }
+
+    private static int SeriesCount(BunitJSModuleInterop module, string invocation)
+    {
+        var json = System.Text.Json.JsonSerializer.SerializeToElement(module.Invocations[invocation][^1].Arguments[1]);
+        return (invocation == "create" ? json.GetProperty("series") : json).GetArrayLength();
+    }
+
+    [Fact]
+    public void A_single_queue_chart_draws_its_saved_forecast_as_p50_over_four_per_interval()
+    {
+        var module = Module();
+        Stats.Set("billing", (At0800Utc, 5));
+        TodayForecasts.Set("billing", Today("billing"));
+
+        var cut = RenderChart("billing");
+
+        cut.WaitForAssertion(() => module.VerifyInvoke("create", calledTimes: 1));
+        Assert.Equal(2, SeriesCount(module, "create"));
+        var forecast = SeriesNamed(module, "create", "Forecast");
+        Assert.Equal("line", forecast.GetProperty("Type").GetString());
+        var points = forecast.GetProperty("Data").EnumerateArray().Select(p => (X: p[0].GetDouble(), Y: p[1].GetDouble())).ToList();
+        Assert.Equal(96, points.Count);
+        Assert.Equal([(9, 10), (9.25, 10), (9.5, 10), (9.75, 10)], points.Where(p => p.X is >= 9 and < 10));
+        Assert.All(points.Where(p => p.X is >= 3 and < 4), p => Assert.Equal(0, p.Y));
+        Assert.Equal(2, points.Single(p => p.X == 10).Y);
+        Assert.Contains("line: forecast", cut.Find(".today-chart-total").TextContent);
+    }
+
+    [Fact]
+    public void Without_a_saved_model_only_the_actual_series_is_drawn()
+    {
+        var module = Module();
+        Stats.Set("billing", (At0800Utc, 5));
+
+        var cut = RenderChart("billing");
+
+        cut.WaitForAssertion(() => module.VerifyInvoke("create", calledTimes: 1));
+        Assert.Equal(1, SeriesCount(module, "create"));
+        SeriesNamed(module, "create", "Offered");
+        Assert.DoesNotContain("forecast", cut.Find(".today-chart-total").TextContent);
+        Assert.Equal(1, TodayForecasts.TodayCalls);
+    }
+
+    [Fact]
+    public void A_chart_of_several_queues_draws_no_forecast()
+    {
+        var module = Module();
+        TodayForecasts.Set("billing", Today("billing"));
+        TodayForecasts.Set("tech", Today("tech"));
+
+        var cut = RenderChart("billing", "tech");
+
+        cut.WaitForAssertion(() => module.VerifyInvoke("create", calledTimes: 1));
+        Assert.Equal(1, SeriesCount(module, "create"));
+        Assert.Equal(0, TodayForecasts.TodayCalls);
+    }
+
+    [Fact]
+    public async Task The_forecast_is_read_again_at_most_every_fifteen_minutes_and_updates_the_chart_in_place()
+    {
+        var module = Module();
+        Stats.Set("billing", (At0800Utc, 5));
+        var cut = RenderChart("billing");
+        cut.WaitForAssertion(() => module.VerifyInvoke("create", calledTimes: 1));
+        Assert.Equal(1, TodayForecasts.TodayCalls);
+
+        // A model is saved; the figures refresh within the 15 minutes: the forecast is not read again.
+        TodayForecasts.Set("billing", Today("billing"));
+        Time.Advance(TodayChart.RefreshInterval);
+        await PushAsync([Live("billing", waiting: 1)]);
+        cut.WaitForAssertion(() => Assert.NotEmpty(module.Invocations["update"]));
+        Assert.Equal(1, TodayForecasts.TodayCalls);
+        Assert.Equal(1, SeriesCount(module, "update"));
+
+        // 15 minutes on, the next refresh reads it and the chart gets the line in place.
+        Time.Advance(TodayChart.ForecastRefreshInterval);
+        await PushAsync([Live("billing", waiting: 2)]);
+        cut.WaitForAssertion(() => Assert.Equal(2, SeriesCount(module, "update")));
+        Assert.Equal(2, TodayForecasts.TodayCalls);
+        SeriesNamed(module, "update", "Forecast");
+        module.VerifyInvoke("create", calledTimes: 1);
+    }
 }

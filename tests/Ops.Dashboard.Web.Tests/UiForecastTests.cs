@@ -202,6 +202,8 @@ public sealed class UiForecastTests : BunitContext
             return Task.FromResult(new ForecastDto(queue, Model(), [.. Hours().Select(h => new ForecastHourDto(h, 8, 10, 12, false))]));
         }
 
+        public Task<ForecastDto?> TryTodayAsync(string queue, CancellationToken ct = default) => Task.FromResult<ForecastDto?>(null);
+
         public Task<StaffingPlanDto> StaffingAsync(string queue, int? days = null, CancellationToken ct = default) =>
             Task.FromResult(new StaffingPlanDto(queue, "phone", StaffingCalculator.ErlangCModel, 180, true, 30, 85, 80, 20, Model(),
                 [.. Hours().Select((h, i) => new StaffingHourDto(h, false, 10, i % 24 == 10 ? 5 : 3, i % 24 == 10 ? 7 : 5, 0.85, 0.6))]));

@@ -36,6 +36,8 @@ public abstract class UiTestBase : BunitContext
         Services.AddSingleton(Clock);
         Services.AddSingleton<ILiveFigures>(Feed);
         Services.AddSingleton<IIntervalStats>(Stats);
+        TodayForecasts = new FakeTodayForecasts();
+        Services.AddSingleton<IForecasts>(TodayForecasts);
         Services.AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>));
         // Pages that check kiosk tokens get the real service over a database made only when first used.
         Services.AddSingleton(_ => new Storage.AuditLog(Database));
@@ -55,6 +57,9 @@ public abstract class UiTestBase : BunitContext
     protected CountingFigures Feed { get; }
 
     protected FakeStats Stats { get; }
+
+    /// <summary>Today's forecasts the wallboard charts read (none unless a test sets one).</summary>
+    protected FakeTodayForecasts TodayForecasts { get; }
 
     /// <summary>The board files of this test (a temporary directory).</summary>
     protected UiData.BoardDirectory Boards { get; }
@@ -192,6 +197,41 @@ public sealed class FakeStats : IIntervalStats
             return Task.FromResult(rows);
         }
     }
+}
+
+/// <summary>Today's forecast per queue for the wallboard charts, set by a test (null: no saved model); records the calls.</summary>
+public sealed class FakeTodayForecasts : IForecasts
+{
+    private readonly Dictionary<string, ForecastDto> _today = new(StringComparer.Ordinal);
+    private int _calls;
+
+    public int TodayCalls => Volatile.Read(ref _calls);
+
+    public void Set(string queue, ForecastDto? forecast)
+    {
+        lock (_today)
+        {
+            if (forecast is null) _today.Remove(queue);
+            else _today[queue] = forecast;
+        }
+    }
+
+    public Task<ForecastDto?> TryTodayAsync(string queue, CancellationToken ct = default)
+    {
+        Interlocked.Increment(ref _calls);
+        lock (_today)
+            return Task.FromResult(_today.GetValueOrDefault(queue));
+    }
+
+    public Task<ForecastDto> ForecastAsync(string queue, int? days = null, CancellationToken ct = default) => throw new NotSupportedException();
+
+    public Task<StaffingPlanDto> StaffingAsync(string queue, int? days = null, CancellationToken ct = default) => throw new NotSupportedException();
+
+    public Task<TwentyFourSevenDto> TwentyFourSevenAsync(int weeks = 6, CancellationToken ct = default) => throw new NotSupportedException();
+
+    public TrainingState Train(string queue) => throw new NotSupportedException();
+
+    public TrainingState Status(string queue) => throw new NotSupportedException();
 }
 
 /// <summary>Configured queues, DTOs and board files for the UI tests.</summary>

@@ -72,6 +72,7 @@ export async function create(element, config) {
         const ApexCharts = await loadApex();
         const chart = new ApexCharts(element, options(config.series, config.xMax));
         element._opsChart = chart;
+        element._opsSeriesCount = config.series.length;
         await chart.render();
     } finally {
         delete element._opsCreating;
@@ -80,7 +81,13 @@ export async function create(element, config) {
 
 export function update(element, series) {
     const chart = element?._opsChart;
-    if (chart) return chart.updateSeries(series, false);
+    if (!chart) return;
+    // A forecast line that comes or goes changes the series count: the legend follows.
+    if (series.length !== element._opsSeriesCount) {
+        element._opsSeriesCount = series.length;
+        return chart.updateOptions({ series, legend: { show: series.length > 1 } }, false, false);
+    }
+    return chart.updateSeries(series, false);
 }
 
 export function destroy(element) {
