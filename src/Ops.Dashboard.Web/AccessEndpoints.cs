@@ -50,7 +50,7 @@ public static class AccessEndpoints
         admin.MapGet("/audit", QueryAuditAsync);
         admin.MapGet("/webhooks/attempts", async (WebhookAttemptLog attempts, string? target, string? delivery, int? limit) =>
             limit is < 1 or > 1000
-                ? Invalid("limit", "must be 1–1000")
+                ? Problems.Invalid("limit", "must be 1–1000")
                 : Results.Ok(await attempts.RecentAsync(limit ?? 200, target, delivery)));
         return app;
     }
@@ -90,9 +90,9 @@ public static class AccessEndpoints
 
     private static async Task<IResult> CreateUserAsync(NewUserRequest body, HttpContext http, UserAccounts accounts)
     {
-        if (!Roles.TryParse(body.Role, out var role)) return Invalid("role", $"'{body.Role}' is not one of {Roles.Names}");
-        if (string.IsNullOrWhiteSpace(body.UserName)) return Invalid("userName", "required");
-        return await Run(async () =>
+        if (!Roles.TryParse(body.Role, out var role)) return Problems.Invalid("role", $"'{body.Role}' is not one of {Roles.Names}");
+        if (string.IsNullOrWhiteSpace(body.UserName)) return Problems.Invalid("userName", "required");
+        return await Problems.RejectionsAsync(async () =>
         {
             var user = await accounts.CreateAsync(body.UserName, body.DisplayName, role, body.Password ?? "", AccessExtensions.ActorOf(http), http.RequestAborted);
             return Results.Created($"/api/v1/admin/users/{user.Id}", UserDto.From(user));
@@ -104,21 +104,21 @@ public static class AccessEndpoints
         var current = await accounts.FindAsync(id, http.RequestAborted);
         if (current is null) return Results.Problem(title: "Not found", detail: $"no user #{id}", statusCode: 404);
         var role = current.Role;
-        if (body.Role is not null && !Roles.TryParse(body.Role, out role)) return Invalid("role", $"'{body.Role}' is not one of {Roles.Names}");
-        return await Run(async () => Results.Ok(UserDto.From(await accounts.UpdateAsync(
+        if (body.Role is not null && !Roles.TryParse(body.Role, out role)) return Problems.Invalid("role", $"'{body.Role}' is not one of {Roles.Names}");
+        return await Problems.RejectionsAsync(async () => Results.Ok(UserDto.From(await accounts.UpdateAsync(
             id, body.DisplayName, role, body.Disabled ?? current.Disabled, AccessExtensions.ActorOf(http), http.RequestAborted))));
     }
 
-    private static Task<IResult> SetPasswordAsync(long id, PasswordRequest body, HttpContext http, UserAccounts accounts) => Run(async () =>
+    private static Task<IResult> SetPasswordAsync(long id, PasswordRequest body, HttpContext http, UserAccounts accounts) => Problems.RejectionsAsync(async () =>
     {
         await accounts.SetPasswordAsync(id, body.Password ?? "", AccessExtensions.ActorOf(http), http.RequestAborted);
         return Results.NoContent();
     });
 
-    private static Task<IResult> IssueAsync(AccessTokenKind kind, NewTokenRequest body, HttpContext http, AccessTokens tokens, BoardCatalog boards) => Run(async () =>
+    private static Task<IResult> IssueAsync(AccessTokenKind kind, NewTokenRequest body, HttpContext http, AccessTokens tokens, BoardCatalog boards) => Problems.RejectionsAsync(async () =>
     {
         if (kind == AccessTokenKind.Kiosk && (body.Board is null || !boards.Names().Contains(body.Board, StringComparer.Ordinal)))
-            return Invalid("board", $"'{body.Board}' is not a board in {boards.Directory}");
+            return Problems.Invalid("board", $"'{body.Board}' is not a board in {boards.Directory}");
         var issued = await tokens.IssueAsync(kind, body.Name ?? "", body.Board, AccessExtensions.ActorOf(http), http.RequestAborted);
         var url = kind == AccessTokenKind.Kiosk
             ? $"{http.Request.Scheme}://{http.Request.Host}/wallboard/{Uri.EscapeDataString(body.Board!)}?{KioskAuthenticationHandler.QueryName}={issued.Secret}"
@@ -139,16 +139,16 @@ public static class AccessEndpoints
         DateTimeOffset? fromAt = null, toAt = null;
         if (from is not null)
         {
-            if (!DateTimeOffset.TryParse(from, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var f)) return Invalid("from", $"'{from}' is not an RFC 3339 timestamp");
+            if (!DateTimeOffset.TryParse(from, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var f)) return Problems.Invalid("from", $"'{from}' is not an RFC 3339 timestamp");
             fromAt = f;
         }
         if (to is not null)
         {
-            if (!DateTimeOffset.TryParse(to, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)) return Invalid("to", $"'{to}' is not an RFC 3339 timestamp");
+            if (!DateTimeOffset.TryParse(to, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)) return Problems.Invalid("to", $"'{to}' is not an RFC 3339 timestamp");
             toAt = t;
         }
-        if (limit is < 1 or > 1000) return Invalid("limit", "must be 1–1000");
-        if (format is not (null or "json" or "csv")) return Invalid("format", "must be json or csv");
+        if (limit is < 1 or > 1000) return Problems.Invalid("limit", "must be 1–1000");
+        if (format is not (null or "json" or "csv")) return Problems.Invalid("format", "must be json or csv");
         var entries = await audit.QueryAsync(new AuditQuery(fromAt, toAt, actor, action, text, before, limit ?? 200), http.RequestAborted);
         var who = AccessExtensions.ActorOf(http);
         // Reading the audit log shows who did what: that view is itself recorded.
@@ -168,19 +168,4 @@ public static class AccessEndpoints
 
     private static string Csv(string? value) =>
         value is null ? "" : value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{value.Replace("\"", "\"\"")}\"" : value;
-
-    private static IResult Invalid(string field, string message) =>
-        Results.Problem(title: "Invalid request", detail: $"{field}: {message}", statusCode: 400);
-
-    private static async Task<IResult> Run(Func<Task<IResult>> action)
-    {
-        try
-        {
-            return await action();
-        }
-        catch (CommandRejectedException e)
-        {
-            return Results.Problem(title: e.NotFound ? "Not found" : "Invalid request", detail: e.Message, statusCode: e.NotFound ? 404 : 400);
-        }
-    }
 }

@@ -48,11 +48,11 @@ public static class AlarmEndpoints
     {
         if (services.GetService<SimulationEngine>() is not { } engine) return NoSimulator();
         if (body.Factor is not null && (body.Factor is not (>= 0 and <= 20) || double.IsNaN(body.Factor.Value)))
-            return Invalid("factor", "must be 0–20 (1 = normal traffic, 3 = three times as many arrivals)");
-        if (body.Burst is < 0 or > 500) return Invalid("burst", "must be 0–500 customers");
+            return Problems.Invalid("factor", "must be 0–20 (1 = normal traffic, 3 = three times as many arrivals)");
+        if (body.Burst is < 0 or > 500) return Problems.Invalid("burst", "must be 0–500 customers");
         if (body.Burst > 0 && (body.Queue is null || options.FindQueue(body.Queue) is null))
-            return Invalid("queue", $"a burst needs a configured queue ('{body.Queue}' is not one)");
-        if (body.Factor is null && body.Burst is null or 0) return Invalid("factor", "give a factor, a burst, or both");
+            return Problems.Invalid("queue", $"a burst needs a configured queue ('{body.Queue}' is not one)");
+        if (body.Factor is null && body.Burst is null or 0) return Problems.Invalid("factor", "give a factor, a burst, or both");
         if (body.Factor is { } factor) engine.SetSurgeFactor(factor);
         for (var i = 0; i < (body.Burst ?? 0); i++) engine.EnqueueContact(body.Queue!);
         var actor = AccessExtensions.ActorOf(http);
@@ -60,9 +60,6 @@ public static class AlarmEndpoints
             $"surge factor {body.Factor ?? engine.SurgeFactor}" + (body.Burst > 0 ? $", burst of {body.Burst} in {body.Queue}" : ""), actor.Address);
         return Results.Ok(new SurgeDto(body.Factor ?? engine.SurgeFactor, body.Burst ?? 0, body.Queue));
     }
-
-    private static IResult Invalid(string field, string message) =>
-        Results.Problem(title: "Invalid request", detail: $"{field}: {message}", statusCode: 400);
 
     private static IResult NoSimulator() =>
         Results.Problem(title: "Not found", detail: "the built-in simulator is not running (Simulator:Enabled is false)", statusCode: 404);

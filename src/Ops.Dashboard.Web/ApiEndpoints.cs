@@ -85,24 +85,24 @@ public static class ApiEndpoints
             : Results.Problem(title: "Not found", detail: $"no contact '{id}'", statusCode: 404);
     }
 
-    private static Task<IResult> SetAgentQueuesAsync(string id, AgentQueuesRequest body, HttpContext http, IConsoleCommands console) => Command(async () =>
+    private static Task<IResult> SetAgentQueuesAsync(string id, AgentQueuesRequest body, HttpContext http, IConsoleCommands console) => Problems.RejectionsAsync(async () =>
     {
-        if (!TryMode(body.Mode, out var mode)) return BadQuery("mode", $"'{body.Mode}' is not one of replace, add, remove");
+        if (!TryMode(body.Mode, out var mode)) return Problems.Invalid("mode", $"'{body.Mode}' is not one of replace, add, remove", "Invalid query");
         var changes = await console.ReallocateAsync(new ReallocationRequest([id], mode, body.Queues ?? []), AccessExtensions.ActorOf(http), http.RequestAborted);
         return Results.Ok(changes.Single());
     });
 
-    private static Task<IResult> SetAgentStateAsync(string id, AgentStateRequest body, HttpContext http, IConsoleCommands console) => Command(async () =>
+    private static Task<IResult> SetAgentStateAsync(string id, AgentStateRequest body, HttpContext http, IConsoleCommands console) => Problems.RejectionsAsync(async () =>
     {
         if (body.State is null || !EventTypes.StatesByName.TryGetValue(body.State, out var state))
-            return BadQuery("state", $"'{body.State}' is not one of offline, available, on_contact, wrap_up, break, training");
+            return Problems.Invalid("state", $"'{body.State}' is not one of offline, available, on_contact, wrap_up, break, training", "Invalid query");
         await console.SetStateAsync(id, state, AccessExtensions.ActorOf(http), http.RequestAborted);
         return Results.NoContent();
     });
 
-    private static Task<IResult> WhatIfAsync(WhatIfRequest body, HttpContext http, IConsoleCommands console) => Command(async () =>
+    private static Task<IResult> WhatIfAsync(WhatIfRequest body, HttpContext http, IConsoleCommands console) => Problems.RejectionsAsync(async () =>
     {
-        if (!TryMode(body.Mode, out var mode)) return BadQuery("mode", $"'{body.Mode}' is not one of replace, add, remove");
+        if (!TryMode(body.Mode, out var mode)) return Problems.Invalid("mode", $"'{body.Mode}' is not one of replace, add, remove", "Invalid query");
         return Results.Ok(await console.ProjectAsync(new ReallocationRequest(body.AgentIds ?? [], mode, body.Queues ?? []), http.RequestAborted));
     });
 
@@ -112,23 +112,11 @@ public static class ApiEndpoints
         return text is null || (Enum.TryParse(text, ignoreCase: true, out mode) && Enum.IsDefined(mode) && !int.TryParse(text, out _));
     }
 
-    private static async Task<IResult> Command(Func<Task<IResult>> action)
-    {
-        try
-        {
-            return await action();
-        }
-        catch (CommandRejectedException e)
-        {
-            return Results.Problem(title: e.NotFound ? "Not found" : "Invalid request", detail: e.Message, statusCode: e.NotFound ? 404 : 400);
-        }
-    }
-
     private static async Task<IResult> GetShiftsAsync([FromQuery] string? date, ReadModel read, SiteClock clock)
     {
         var day = clock.LocalDate(clock.Now);
         if (date is not null && !DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day))
-            return BadQuery("date", $"'{date}' is not a date (yyyy-MM-dd)");
+            return Problems.Invalid("date", $"'{date}' is not a date (yyyy-MM-dd)", "Invalid query");
         return Results.Ok(await read.ShiftsAsync(day));
     }
 
@@ -136,15 +124,15 @@ public static class ApiEndpoints
         [FromQuery] string? queue, [FromQuery] string? from, [FromQuery] string? to, [FromQuery] string? interval,
         ReadModel read, OpsOptions options, SiteClock clock)
     {
-        if (queue is not null && options.FindQueue(queue) is null) return BadQuery("queue", $"unknown queue '{queue}'");
+        if (queue is not null && options.FindQueue(queue) is null) return Problems.Invalid("queue", $"unknown queue '{queue}'", "Invalid query");
         var bucket = interval ?? "15m";
-        if (bucket is not ("15m" or "1h" or "1d")) return BadQuery("interval", $"'{bucket}' is not one of 15m, 1h, 1d");
+        if (bucket is not ("15m" or "1h" or "1d")) return Problems.Invalid("interval", $"'{bucket}' is not one of 15m, 1h, 1d", "Invalid query");
         var (dayStart, dayEnd) = clock.DayBounds(clock.LocalDate(clock.Now));
-        if (!TryTime(from, dayStart, out var fromUtc)) return BadQuery("from", $"'{from}' is not an RFC 3339 timestamp");
-        if (!TryTime(to, dayEnd, out var toUtc)) return BadQuery("to", $"'{to}' is not an RFC 3339 timestamp");
-        if (toUtc <= fromUtc) return BadQuery("to", "must be after from");
+        if (!TryTime(from, dayStart, out var fromUtc)) return Problems.Invalid("from", $"'{from}' is not an RFC 3339 timestamp", "Invalid query");
+        if (!TryTime(to, dayEnd, out var toUtc)) return Problems.Invalid("to", $"'{to}' is not an RFC 3339 timestamp", "Invalid query");
+        if (toUtc <= fromUtc) return Problems.Invalid("to", "must be after from", "Invalid query");
         if ((toUtc - fromUtc).TotalMinutes / 15 > ReadModel.MaxBuckets * (bucket == "15m" ? 1 : bucket == "1h" ? 4 : 96))
-            return BadQuery("from", $"the range holds more than {ReadModel.MaxBuckets} intervals; narrow it or use a longer interval");
+            return Problems.Invalid("from", $"the range holds more than {ReadModel.MaxBuckets} intervals; narrow it or use a longer interval", "Invalid query");
         return Results.Ok(await read.StatsAsync(queue, fromUtc, toUtc, bucket));
     }
 
@@ -153,7 +141,4 @@ public static class ApiEndpoints
         value = fallback;
         return text is null || DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out value);
     }
-
-    private static IResult BadQuery(string parameter, string message) =>
-        Results.Problem(title: "Invalid query", detail: $"{parameter}: {message}", statusCode: StatusCodes.Status400BadRequest);
 }

@@ -37,7 +37,7 @@ public sealed class ConsoleCommandService(
         await ApplyAsync(commands.Select(c => new OpsEvent { Id = c.Id, Type = EventType.AgentQueues, At = now, AgentId = c.AgentId, Queues = [.. c.Queues!] }).ToList(), ct);
         foreach (var c in changes)
         {
-            await audit.AppendAsync(now, actor.Name, AuditActions.AgentQueues, AgentLabel(c.Agent),
+            await audit.AppendAsync(now, actor.Name, AuditActions.AgentQueues, AgentLabel(c.Agent.Id, c.Agent.Name),
                 $"{Queues(c.Before)} → {Queues(c.After)} ({request.Mode.ToString().ToLowerInvariant()})", actor.Address, ct: ct);
         }
         await control.PublishAsync(commands, ct);
@@ -46,12 +46,13 @@ public sealed class ConsoleCommandService(
 
     public async Task SetStateAsync(string agentId, AgentState state, Actor actor, CancellationToken ct = default)
     {
-        var agent = (await read.AgentsAsync()).FirstOrDefault(a => a.Id == agentId)
+        // One agent's grain, not the whole floor's list.
+        var agent = await grains.GetGrain<IAgentGrain>(agentId).GetAsync()
             ?? throw new CommandRejectedException($"agentId: no agent '{agentId}'", notFound: true);
         var now = time.GetUtcNow();
         var command = ControlCommand.SetState(NewId(), agentId, state, actor.Name, now);
         await ApplyAsync([new OpsEvent { Id = command.Id, Type = EventType.AgentState, At = now, AgentId = agentId, State = state }], ct);
-        await audit.AppendAsync(now, actor.Name, AuditActions.AgentState, AgentLabel(agent), $"{agent.State} → {state.Name()}", actor.Address, ct: ct);
+        await audit.AppendAsync(now, actor.Name, AuditActions.AgentState, AgentLabel(agent.Id, agent.Name), $"{agent.State.Name()} → {state.Name()}", actor.Address, ct: ct);
         await control.PublishAsync([command], ct);
     }
 
@@ -124,7 +125,7 @@ public sealed class ConsoleCommandService(
                 ReallocationMode.Add => [.. agent.Queues.Concat(request.Queues).Distinct(StringComparer.Ordinal)],
                 _ => [.. agent.Queues.Except(request.Queues, StringComparer.Ordinal)],
             };
-            if (next.Count == 0) throw new CommandRejectedException($"queues: agent '{AgentLabel(agent)}' would serve no queue; move it instead");
+            if (next.Count == 0) throw new CommandRejectedException($"queues: agent '{AgentLabel(agent.Id, agent.Name)}' would serve no queue; move it instead");
             plan.Add((agent, agent.Queues, next));
         }
         return plan;
@@ -151,7 +152,7 @@ public sealed class ConsoleCommandService(
 
     private static string NewId() => "console-" + Guid.NewGuid().ToString("N");
 
-    private static string AgentLabel(AgentDto a) => a.Name is { Length: > 0 } n ? $"{a.Id} ({n})" : a.Id;
+    private static string AgentLabel(string id, string? name) => name is { Length: > 0 } ? $"{id} ({name})" : id;
 
     private static string Queues(IReadOnlyList<string> queues) => queues.Count == 0 ? "(none)" : string.Join(", ", queues);
 }

@@ -66,8 +66,8 @@ public static class HistoryEndpoints
     private static async Task<IResult> PostVolumeAsync([FromQuery] string? queue, HttpRequest request, OpsOptions options, SiteClock clock,
         VolumeHistoryStore store, AuditLog audit, TimeProvider time, CancellationToken ct)
     {
-        if (string.IsNullOrEmpty(queue)) return Invalid("queue", "required (the queue the history belongs to)");
-        if (options.FindQueue(queue) is null) return Invalid("queue", $"unknown queue '{queue}'");
+        if (string.IsNullOrEmpty(queue)) return Problems.Invalid("queue", "required (the queue the history belongs to)");
+        if (options.FindQueue(queue) is null) return Problems.Invalid("queue", $"unknown queue '{queue}'");
         if (!IsCsv(request.ContentType))
             return Results.Problem(title: "Unsupported media type", detail: $"the body must be text/csv, not '{request.ContentType}'",
                 statusCode: StatusCodes.Status415UnsupportedMediaType);
@@ -89,7 +89,7 @@ public static class HistoryEndpoints
         }
         catch (DecoderFallbackException)
         {
-            return Invalid("body", "the file is not UTF-8 text");
+            return Problems.Invalid("body", "the file is not UTF-8 text");
         }
 
         var outcome = await ImportAsync(queue, csv, clock.TimeZone, AccessExtensions.ActorOf(request.HttpContext), store, audit, time, ct);
@@ -105,11 +105,11 @@ public static class HistoryEndpoints
     private static async Task<IResult> GetVolumeAsync([FromQuery] string? queue, [FromQuery] string? from, [FromQuery] string? to,
         OpsOptions options, VolumeHistoryStore store, CancellationToken ct)
     {
-        if (string.IsNullOrEmpty(queue)) return Invalid("queue", "required");
-        if (options.FindQueue(queue) is null) return Invalid("queue", $"unknown queue '{queue}'");
-        if (!TryTime(from, DateTimeOffset.UnixEpoch, out var fromUtc)) return Invalid("from", $"'{from}' is not an RFC 3339 timestamp");
-        if (!TryTime(to, DateTimeOffset.MaxValue, out var toUtc)) return Invalid("to", $"'{to}' is not an RFC 3339 timestamp");
-        if (toUtc <= fromUtc) return Invalid("to", "must be after from");
+        if (string.IsNullOrEmpty(queue)) return Problems.Invalid("queue", "required");
+        if (options.FindQueue(queue) is null) return Problems.Invalid("queue", $"unknown queue '{queue}'");
+        if (!TryTime(from, DateTimeOffset.UnixEpoch, out var fromUtc)) return Problems.Invalid("from", $"'{from}' is not an RFC 3339 timestamp");
+        if (!TryTime(to, DateTimeOffset.MaxValue, out var toUtc)) return Problems.Invalid("to", $"'{to}' is not an RFC 3339 timestamp");
+        if (toUtc <= fromUtc) return Problems.Invalid("to", "must be after from");
         return Results.Ok(await store.ReadAsync(queue, fromUtc, toUtc, ct));
     }
 
@@ -125,7 +125,4 @@ public static class HistoryEndpoints
     private static IResult TooLarge() =>
         Results.Problem(title: "File too large", detail: $"at most {MaxBodyBytes} bytes are accepted per import",
             statusCode: StatusCodes.Status413PayloadTooLarge);
-
-    private static IResult Invalid(string field, string message) =>
-        Results.Problem(title: "Invalid request", detail: $"{field}: {message}", statusCode: StatusCodes.Status400BadRequest);
 }

@@ -76,7 +76,7 @@ public static class IncidentEndpoints
             Step(() => service.ResolveAsync(id, body?.Note, AccessExtensions.ActorOf(http), http.RequestAborted)));
         incidents.MapPost("/{id:long}/review", (long id, ReviewRequest body, HttpContext http, IncidentService service) =>
             body.KnowledgeBaseUpdated is not { } kb
-                ? Task.FromResult(Invalid("knowledgeBaseUpdated", "required (true or false)"))
+                ? Task.FromResult(Problems.Invalid("knowledgeBaseUpdated", "required (true or false)"))
                 : Step(() => service.ReviewAsync(id, body.RootCause, body.LessonsLearned, kb, AccessExtensions.ActorOf(http), http.RequestAborted)));
         incidents.MapPost("/{id:long}/notes", (long id, IncidentNoteRequest body, HttpContext http, IncidentService service) =>
             Step(() => service.AddNoteAsync(id, body.Note, AccessExtensions.ActorOf(http), http.RequestAborted)));
@@ -95,13 +95,13 @@ public static class IncidentEndpoints
         {
             statusFilter = Enum.GetValues<IncidentStatus>().Cast<IncidentStatus?>()
                 .FirstOrDefault(s => string.Equals(StatusName(s!.Value), status, StringComparison.OrdinalIgnoreCase));
-            if (statusFilter is null) return Invalid("status", $"'{status}' is not one of open, resolved, reviewed");
+            if (statusFilter is null) return Problems.Invalid("status", $"'{status}' is not one of open, resolved, reviewed");
         }
-        if (!string.IsNullOrEmpty(queue) && options.FindQueue(queue) is null) return Invalid("queue", $"unknown queue '{queue}'");
-        if (!TryTime(from, out var fromAt)) return Invalid("from", $"'{from}' is not an RFC 3339 timestamp");
-        if (!TryTime(to, out var toAt)) return Invalid("to", $"'{to}' is not an RFC 3339 timestamp");
-        if (fromAt >= toAt) return Invalid("to", "must be after from");
-        if (limit is < 1 or > IncidentStore.MaxLimit) return Invalid("limit", $"must be 1–{IncidentStore.MaxLimit}");
+        if (!string.IsNullOrEmpty(queue) && options.FindQueue(queue) is null) return Problems.Invalid("queue", $"unknown queue '{queue}'");
+        if (!TryTime(from, out var fromAt)) return Problems.Invalid("from", $"'{from}' is not an RFC 3339 timestamp");
+        if (!TryTime(to, out var toAt)) return Problems.Invalid("to", $"'{to}' is not an RFC 3339 timestamp");
+        if (fromAt >= toAt) return Problems.Invalid("to", "must be after from");
+        if (limit is < 1 or > IncidentStore.MaxLimit) return Problems.Invalid("limit", $"must be 1–{IncidentStore.MaxLimit}");
         var query = new IncidentQuery(statusFilter, string.IsNullOrEmpty(queue) ? null : queue, fromAt, toAt,
             string.IsNullOrWhiteSpace(text) ? null : text.Trim(), limit ?? 200);
         return Results.Ok((await service.QueryAsync(query, http.RequestAborted)).Select(IncidentDto.From));
@@ -115,14 +115,14 @@ public static class IncidentEndpoints
         return Results.Ok(new IncidentDetailDto(IncidentDto.From(incident), timeline.Select(IncidentEntryDto.From).ToList()));
     }
 
-    private static Task<IResult> OpenAsync(OpenIncidentRequest body, HttpContext http, IncidentService service) => Run(async () =>
+    private static Task<IResult> OpenAsync(OpenIncidentRequest body, HttpContext http, IncidentService service) => Rejections(async () =>
     {
         var actor = AccessExtensions.ActorOf(http);
         IncidentRecord opened;
         if (body.AlarmId is not null)
         {
             if (body.Title is not null || body.Queue is not null || body.Severity is not null || body.Description is not null)
-                return Invalid("alarmId", "an incident from an alarm takes title, queue and severity from the alarm; send alarmId alone");
+                return Problems.Invalid("alarmId", "an incident from an alarm takes title, queue and severity from the alarm; send alarmId alone");
             opened = await service.OpenFromAlarmAsync(body.AlarmId, actor, http.RequestAborted);
         }
         else
@@ -134,25 +134,16 @@ public static class IncidentEndpoints
 
     private static Task<IResult> InformCustomersAsync(long id, CustomersInformedRequest body, HttpContext http, IncidentService service)
     {
-        if (string.IsNullOrWhiteSpace(body.Eta)) return Task.FromResult(Invalid("eta", "required (RFC 3339, the expected recovery time)"));
-        if (!TryTime(body.Eta, out var eta)) return Task.FromResult(Invalid("eta", $"'{body.Eta}' is not an RFC 3339 timestamp"));
+        if (string.IsNullOrWhiteSpace(body.Eta)) return Task.FromResult(Problems.Invalid("eta", "required (RFC 3339, the expected recovery time)"));
+        if (!TryTime(body.Eta, out var eta)) return Task.FromResult(Problems.Invalid("eta", $"'{body.Eta}' is not an RFC 3339 timestamp"));
         return Step(() => service.InformCustomersAsync(id, eta!.Value, body.Message, AccessExtensions.ActorOf(http), http.RequestAborted));
     }
 
-    private static Task<IResult> Step(Func<Task<IncidentRecord>> step) => Run(async () => Results.Ok(IncidentDto.From(await step())));
+    private static Task<IResult> Step(Func<Task<IncidentRecord>> step) => Rejections(async () => Results.Ok(IncidentDto.From(await step())));
 
-    private static async Task<IResult> Run(Func<Task<IResult>> action)
-    {
-        try
-        {
-            return await action();
-        }
-        catch (CommandRejectedException e)
-        {
-            var (title, status) = e.NotFound ? ("Not found", 404) : IncidentService.IsConflict(e) ? ("Refused", 409) : ("Invalid request", 400);
-            return Results.Problem(title: title, detail: e.Message, statusCode: status);
-        }
-    }
+    // A step that does not fit the incident's state is a conflict, not bad input.
+    private static Task<IResult> Rejections(Func<Task<IResult>> action) =>
+        Problems.RejectionsAsync(action, e => IncidentService.IsConflict(e) ? ("Refused", 409) : null);
 
     /// <summary>An optional timestamp: absent is fine (null), present must be RFC 3339 (without an offset: UTC).</summary>
     private static bool TryTime(string? text, out DateTimeOffset? value)
@@ -163,7 +154,4 @@ public static class IncidentEndpoints
         value = parsed;
         return true;
     }
-
-    private static IResult Invalid(string field, string message) =>
-        Results.Problem(title: "Invalid request", detail: $"{field}: {message}", statusCode: 400);
 }

@@ -30,10 +30,10 @@ public static class ShiftPlanEndpoints
         IGrainFactory grains, OpsOptions options, AuditLog audit, TimeProvider time)
     {
         if (!DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
-            return Invalid("date", $"'{date}' is not a date (yyyy-MM-dd)");
+            return Problems.Invalid("date", $"'{date}' is not a date (yyyy-MM-dd)");
         if (options.Shifts.All(s => s.Id != template))
-            return Invalid("template", $"'{template}' is not one of {string.Join(", ", options.Shifts.Select(s => s.Id))}");
-        if (body.PlannedAgents is not (>= 0 and <= 10_000)) return Invalid("plannedAgents", "must be 0–10000");
+            return Problems.Invalid("template", $"'{template}' is not one of {string.Join(", ", options.Shifts.Select(s => s.Id))}");
+        if (body.PlannedAgents is not (>= 0 and <= 10_000)) return Problems.Invalid("plannedAgents", "must be 0–10000");
         var shift = grains.GetGrain<IShiftGrain>($"{day:yyyy-MM-dd}/{template}");
         await shift.SetPlannedAsync(body.PlannedAgents.Value);
         // Persisted now: the dispatcher checkpoints only the shifts that events touched.
@@ -49,9 +49,9 @@ public static class ShiftPlanEndpoints
         var today = clock.LocalDate(clock.Now);
         var day = today;
         if (date is not null && !DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day))
-            return Invalid("date", $"'{date}' is not a date (yyyy-MM-dd)");
+            return Problems.Invalid("date", $"'{date}' is not a date (yyyy-MM-dd)");
         var ahead = day.DayNumber - today.DayNumber;
-        if (ahead is < 0 or > 13) return Invalid("date", "must be today or within the next 13 days (the forecast's reach)");
+        if (ahead is < 0 or > 13) return Problems.Invalid("date", "must be today or within the next 13 days (the forecast's reach)");
 
         var required = new double[24];
         var used = new List<string>();
@@ -83,7 +83,4 @@ public static class ShiftPlanEndpoints
         return Results.Ok(new ShiftRecommendationDto(day, shrinkage, used, skipped, required,
             ShiftRecommendation.Recommend(required, shifts, shrinkage / 100)));
     }
-
-    private static IResult Invalid(string field, string message) =>
-        Results.Problem(title: "Invalid request", detail: $"{field}: {message}", statusCode: 400);
 }

@@ -24,6 +24,25 @@ public static partial class AppSessions
     private static partial Regex AntiforgeryField();
 
     /// <summary>
+    /// Fetches the sign-in form with <paramref name="client"/> (for its antiforgery token and cookie) and posts it;
+    /// the answer is the redirect: back to "/" when signed in, to the form with an error otherwise.
+    /// </summary>
+    public static async Task<HttpResponseMessage> PostSignInAsync(HttpClient client, string userName, string password, CancellationToken ct = default)
+    {
+        var form = await client.GetStringAsync(LoginPath, ct);
+        var token = AntiforgeryField().Match(form) is { Success: true } m
+            ? WebUtility.HtmlDecode(m.Groups[1].Value)
+            : throw new AppSessionException($"{LoginPath} has no antiforgery token");
+        return await client.PostAsync(LoginPath, new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token,
+            ["userName"] = userName,
+            ["password"] = password,
+            ["returnUrl"] = "/",
+        }), ct);
+    }
+
+    /// <summary>
     /// A client of <paramref name="baseUrl"/> with a signed-in session (a cookie container, no redirects
     /// followed, no API key). Throws <see cref="AppSessionException"/> when the sign-in is refused.
     /// </summary>
@@ -36,17 +55,7 @@ public static partial class AppSessions
         };
         try
         {
-            var form = await client.GetStringAsync(LoginPath, ct);
-            var token = AntiforgeryField().Match(form) is { Success: true } m
-                ? WebUtility.HtmlDecode(m.Groups[1].Value)
-                : throw new AppSessionException($"{LoginPath} has no antiforgery token");
-            using var response = await client.PostAsync(LoginPath, new FormUrlEncodedContent(new Dictionary<string, string>
-            {
-                ["__RequestVerificationToken"] = token,
-                ["userName"] = userName,
-                ["password"] = password,
-                ["returnUrl"] = "/",
-            }), ct);
+            using var response = await PostSignInAsync(client, userName, password, ct);
             if (response.StatusCode != HttpStatusCode.Redirect || response.Headers.Location?.OriginalString != "/")
                 throw new AppSessionException($"signing in as {userName} failed: {(int)response.StatusCode} → {response.Headers.Location}");
             return client;

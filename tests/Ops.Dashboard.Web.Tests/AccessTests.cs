@@ -163,12 +163,7 @@ public sealed class AccessTests(AccessTestHost host)
 
     private async Task<string> PostSignInAsync(HttpClient client, string user, string password)
     {
-        var form = await client.GetStringAsync("/account/login");
-        var token = System.Text.RegularExpressions.Regex.Match(form, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
-        using var response = await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["__RequestVerificationToken"] = token, ["userName"] = user, ["password"] = password, ["returnUrl"] = "/",
-        }));
+        using var response = await Ops.Dashboard.Testing.AppSessions.PostSignInAsync(client, user, password);
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         return response.Headers.Location!.OriginalString;
     }

@@ -1,3 +1,4 @@
+using Ops.Dashboard.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -62,15 +63,7 @@ public class TestHost : IAsyncLifetime
     public async Task<HttpClient> SignedInClientAsync(string userName, string password)
     {
         var client = CreateClient(null);
-        var form = await client.GetStringAsync("/account/login");
-        var token = System.Text.RegularExpressions.Regex.Match(form, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
-        using var response = await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["__RequestVerificationToken"] = token,
-            ["userName"] = userName,
-            ["password"] = password,
-            ["returnUrl"] = "/",
-        }));
+        using var response = await AppSessions.PostSignInAsync(client, userName, password);
         if (response.StatusCode != System.Net.HttpStatusCode.Redirect || response.Headers.Location?.OriginalString != "/")
             throw new InvalidOperationException($"sign-in as {userName} failed: {(int)response.StatusCode} → {response.Headers.Location}");
         return client;
