@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.Playwright;
 
 namespace Ops.Dashboard.E2E;
@@ -64,12 +63,10 @@ public sealed class ChromiumBrowser : IAsyncDisposable
 /// <summary>Opening Blazor pages and knowing when their circuit is interactive.</summary>
 public static class BlazorPage
 {
-    private static readonly byte[] RenderBatch = Encoding.ASCII.GetBytes("JS.RenderBatch");
-
     /// <summary>
-    /// Opens <paramref name="url"/> and waits until the Blazor Server circuit is interactive: the first
-    /// render batch has come over the circuit's WebSocket (the prerendered HTML looks the same, but
-    /// only an interactive page updates). Returns once blazor.web.js has applied it.
+    /// Opens <paramref name="url"/> and waits until the Blazor Server circuit is interactive: the layout's
+    /// <c>data-circuit="interactive"</c> marker is absent from the prerendered HTML, which looks the same
+    /// but ignores clicks and changes, and appears with the circuit's first render of the page.
     /// </summary>
     public static Task OpenInteractiveAsync(this IPage page, string url) =>
         page.InteractiveAfterAsync(url, () => page.GotoAsync(url));
@@ -81,37 +78,17 @@ public static class BlazorPage
     public static Task SignInAndOpenInteractiveAsync(this IPage page, string url, Account account) =>
         page.InteractiveAfterAsync(url, () => page.SignInAsync(url, account));
 
-    /// <summary>Runs <paramref name="navigate"/> and waits for the first render batch of a circuit it starts.</summary>
+    /// <summary>Runs <paramref name="navigate"/> and waits for the interactive render of the page it lands on.</summary>
     private static async Task InteractiveAfterAsync(this IPage page, string url, Func<Task> navigate)
     {
-        var rendered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        void OnSocket(object? sender, IWebSocket socket)
-        {
-            if (!socket.Url.Contains("/_blazor", StringComparison.Ordinal)) return;
-            socket.FrameReceived += (_, frame) =>
-            {
-                var bytes = frame.Binary ?? Encoding.UTF8.GetBytes(frame.Text ?? "");
-                if (bytes.AsSpan().IndexOf(RenderBatch) >= 0) rendered.TrySetResult();
-            };
-        }
-        page.WebSocket += OnSocket;
+        await navigate();
         try
         {
-            await navigate();
-            try
-            {
-                await rendered.Task.WaitAsync(ChromiumBrowser.Timeout);
-            }
-            catch (TimeoutException)
-            {
-                throw new Xunit.Sdk.XunitException($"{url}: the Blazor circuit did not render interactively within {ChromiumBrowser.Timeout.TotalSeconds:0} s (the page is {page.Url})");
-            }
-            // The batch is applied right after it arrives; Blazor is defined by then.
-            await page.WaitForFunctionAsync("() => typeof window.Blazor === 'object'");
+            await page.Locator("[data-circuit=interactive]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
         }
-        finally
+        catch (TimeoutException)
         {
-            page.WebSocket -= OnSocket;
+            throw new Xunit.Sdk.XunitException($"{url}: the Blazor circuit did not render interactively within {ChromiumBrowser.Timeout.TotalSeconds:0} s (the page is {page.Url})");
         }
     }
 
