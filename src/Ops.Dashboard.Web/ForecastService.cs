@@ -22,8 +22,14 @@ public sealed class ForecastSettings
 
     public double MaxOccupancyPercent { get; set; } = 85;
 
-    /// <summary>Mean caller patience; given, phone/chat/messenger queues are staffed with Erlang A instead of Erlang C.</summary>
+    /// <summary>
+    /// Mean caller patience when the history cannot tell (fewer than <see cref="MinAbandonsForPatience"/> abandons in 4 weeks);
+    /// with a patience, phone/chat/messenger queues are staffed with Erlang A instead of Erlang C.
+    /// </summary>
     public double? PatienceSeconds { get; set; }
+
+    /// <summary>Abandons in the last 4 weeks needed before the patience measured from them is trusted over <see cref="PatienceSeconds"/>.</summary>
+    public int MinAbandonsForPatience { get; set; } = 30;
 
     /// <summary>AHT when the last 4 weeks of intervals handled nothing.</summary>
     public double DefaultAhtSeconds { get; set; } = 300;
@@ -65,7 +71,11 @@ public sealed record ForecastDto(string Queue, ModelInfoDto Model, IReadOnlyList
 public sealed record StaffingHourDto(DateTimeOffset Start, bool Closed, double Forecast, int RequiredAgents, int ScheduledAgents, double? ServiceLevel, double? Occupancy);
 
 public sealed record StaffingPlanDto(string Queue, string Channel, string Model, double AhtSeconds, bool AhtMeasured, double ShrinkagePercent,
-    double MaxOccupancyPercent, double SlTargetPercent, int SlThresholdSeconds, ModelInfoDto ForecastModel, IReadOnlyList<StaffingHourDto> Hours);
+    double MaxOccupancyPercent, double SlTargetPercent, int SlThresholdSeconds, ModelInfoDto ForecastModel, IReadOnlyList<StaffingHourDto> Hours,
+    double? PatienceSeconds = null, bool PatienceMeasured = false);
+
+/// <summary>A queue's handling over the last 4 weeks: AHT and mean patience (null: unknown, so Erlang C), each measured or configured.</summary>
+public sealed record QueueHandling(double AhtSeconds, bool AhtMeasured, double? PatienceSeconds, bool PatienceMeasured);
 
 public sealed record TwentyFourSevenDto(int Weeks, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<TwentyFourSevenVerdict> Queues, TwentyFourSevenVerdict Overall);
 
@@ -309,7 +319,9 @@ public sealed class ForecastService : IForecasts
     {
         var q = RequireQueue(queue);
         var (model, hours) = await ForecastAsync(queue, days, ct);
-        var (aht, measured) = await AhtAsync(queue, ct);
+        var handling = await HandlingAsync(queue, ct);
+        var (aht, measured) = (handling.AhtSeconds, handling.AhtMeasured);
+        var patience = handling.PatienceSeconds;
         var shrinkage = _settings.ShrinkagePercent;
         var maxOccupancy = _settings.MaxOccupancyPercent;
         var realTime = q.ChannelKind is Channel.Phone or Channel.Chat or Channel.Messenger;
@@ -317,7 +329,7 @@ public sealed class ForecastService : IForecasts
         string modelName;
         if (realTime)
         {
-            modelName = _settings.PatienceSeconds is null ? StaffingCalculator.ErlangCModel : StaffingCalculator.ErlangAModel;
+            modelName = patience is null ? StaffingCalculator.ErlangCModel : StaffingCalculator.ErlangAModel;
             foreach (var h in hours)
             {
                 if (h.Closed || h.P50 <= 0)
@@ -326,7 +338,7 @@ public sealed class ForecastService : IForecasts
                     continue;
                 }
                 var r = StaffingCalculator.Calculate(new StaffingInput(h.P50, 3600, aht, q.SlThresholdSeconds, Math.Min(q.SlTargetPercent, 99.9),
-                    PatienceSeconds: _settings.PatienceSeconds, ShrinkagePercent: shrinkage, MaxOccupancyPercent: maxOccupancy));
+                    PatienceSeconds: patience, ShrinkagePercent: shrinkage, MaxOccupancyPercent: maxOccupancy));
                 rows.Add(new StaffingHourDto(h.HourStart, false, Math.Round(h.P50, 2), r.Agents, r.ScheduledAgents,
                     Math.Round(r.ServiceLevel, 4), Math.Round(r.Occupancy, 4)));
             }
@@ -343,17 +355,25 @@ public sealed class ForecastService : IForecasts
             }
         }
         return new StaffingPlanDto(queue, q.Channel, modelName, Math.Round(aht, 1), measured, shrinkage, maxOccupancy, q.SlTargetPercent,
-            q.SlThresholdSeconds, ModelInfo(model), rows);
+            q.SlThresholdSeconds, ModelInfo(model), rows, patience is { } p ? Math.Round(p, 1) : null, handling.PatienceMeasured);
     }
 
-    /// <summary>The average handle time of the last 4 weeks of intervals, or the configured fallback when nothing was handled.</summary>
-    public async Task<(double Seconds, bool Measured)> AhtAsync(string queue, CancellationToken ct = default)
+    /// <summary>
+    /// From the last 4 weeks of intervals: the average handle time (the configured fallback when nothing was handled) and the
+    /// customers' mean patience measured from abandonment (the configured one, or none, when too few abandoned to tell).
+    /// </summary>
+    public async Task<QueueHandling> HandlingAsync(string queue, CancellationToken ct = default)
     {
         var now = _time.GetUtcNow();
         var intervals = await _intervals.ReadAsync(queue, now.AddDays(-28), now, ct);
-        var handled = intervals.Sum(i => i.Counters.Handled);
-        var handleMs = intervals.Sum(i => i.Counters.HandleMs);
-        return handled > 0 && handleMs > 0 ? (handleMs / 1000.0 / handled, true) : (_settings.DefaultAhtSeconds, false);
+        var sum = intervals.Aggregate(IntervalCounters.Zero, (acc, i) => acc + i.Counters);
+        var (aht, ahtMeasured) = sum is { Handled: > 0, HandleMs: > 0 }
+            ? (sum.HandleMs / 1000.0 / sum.Handled, true)
+            : (_settings.DefaultAhtSeconds, false);
+        var measuredPatience = sum.Abandoned >= _settings.MinAbandonsForPatience
+            ? WhatIf.MeanPatienceSeconds((sum.AnswerWaitMs + sum.AbandonWaitMs) / 1000.0, sum.Abandoned)
+            : null;
+        return new QueueHandling(aht, ahtMeasured, measuredPatience ?? _settings.PatienceSeconds, measuredPatience is not null);
     }
 
     /// <summary>The handbook's 24/7 decision over the last <paramref name="weeks"/> complete weeks of every queue's history.</summary>

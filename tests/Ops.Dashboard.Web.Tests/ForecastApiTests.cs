@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Ops.Dashboard.Domain;
+using Ops.Dashboard.Testing;
 
 namespace Ops.Dashboard.Web.Tests;
 
@@ -147,6 +148,33 @@ public sealed class ForecastApiTests(AccessTestHost host)
         Assert.Equal(0, sales.GetProperty("nightShare").GetDouble());
         Assert.Equal(TwentyFourSevenDecision.NotNeeded, sales.GetProperty("decision").GetString());
         Assert.True(decision.GetProperty("overall").GetProperty("totalContacts").GetInt64() >= sales.GetProperty("totalContacts").GetInt64());
+
+        // Erlang A once the queue's own abandons measure the customers' patience: 30 callers who each waited 60 s and
+        // hung up give a mean patience of 30 × 60 s / 30 abandons = 60 s; at least as few agents as Erlang C asked for.
+        var start = DateTimeOffset.UtcNow.AddHours(-2);
+        await host.Api.IngestAsync(Enumerable.Range(0, 30).SelectMany(i =>
+        {
+            var id = WireEvents.NewId("patience-");
+            var at = start.AddSeconds(i * 90);
+            return new[] { WireEvents.Created(id, Queue, at), WireEvents.Abandoned(id, at.AddSeconds(60)) };
+        }));
+        JsonElement erlangA = default;
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        do
+        {
+            await Task.Delay(500);
+            using var again = await manager.GetAsync($"/api/v1/staffing?queue={Queue}&days=14");
+            erlangA = await OkJsonAsync(again);
+        }
+        while (erlangA.GetProperty("model").GetString() != StaffingCalculator.ErlangAModel && DateTime.UtcNow < deadline);
+        Assert.Equal(StaffingCalculator.ErlangAModel, erlangA.GetProperty("model").GetString());
+        Assert.Equal(60, erlangA.GetProperty("patienceSeconds").GetDouble());
+        Assert.True(erlangA.GetProperty("patienceMeasured").GetBoolean());
+        var withPatience = erlangA.GetProperty("hours").EnumerateArray().ToList();
+        Assert.Equal(staffed.Count, withPatience.Count);
+        for (var i = 0; i < staffed.Count; i++)
+            Assert.True(withPatience[i].GetProperty("requiredAgents").GetInt32() <= staffed[i].GetProperty("requiredAgents").GetInt32(), withPatience[i].ToString());
+        Assert.True(withPatience.Sum(h => h.GetProperty("requiredAgents").GetInt32()) < staffed.Sum(h => h.GetProperty("requiredAgents").GetInt32()));
     }
 
     [Fact]
