@@ -81,6 +81,16 @@ public sealed class ForecastApiTests(AccessTestHost host)
         Assert.True(scores["model"].GetProperty("wape").GetDouble() <= betterBaseline + 1e-9, backtest.ToString());
         Assert.True(backtest.GetProperty("wapeImprovementPercent").GetDouble() >= -1e-6);
 
+        // The 14-days-ahead variant: the same held-out days and hours, every hour forecast from data before the block's first day.
+        using var farResponse = await manager.PostAsJsonAsync("/api/v1/forecast/backtest", new { queue = Queue, holdoutDays = 14, horizon = "14days" });
+        var far = await OkJsonAsync(farResponse);
+        Assert.Equal(("14days", 14), (far.GetProperty("horizon").GetString(), far.GetProperty("holdoutDays").GetInt32()));
+        foreach (var field in new[] { "hours", "holdoutFirstDay", "holdoutLastDay" })
+            Assert.Equal(backtest.GetProperty(field).ToString(), far.GetProperty(field).ToString());
+        // Seasonal naive looks back 7 days, so 14 days ahead its second week repeats the last known week: it differs from day-ahead.
+        Assert.NotEqual(scores["seasonalNaive"].GetProperty("mae").GetDouble(), far.GetProperty("seasonalNaive").GetProperty("mae").GetDouble());
+        Assert.True(far.GetProperty("model").GetProperty("wape").GetDouble() > 0);
+
         // Train in the background until Done.
         using var trainResponse = await manager.PostAsync($"/api/v1/forecast/train?queue={Queue}", null);
         Assert.Equal(HttpStatusCode.Accepted, trainResponse.StatusCode);
