@@ -188,6 +188,34 @@ public sealed class ForecastApiTests(AccessTestHost host)
     }
 
     [Fact]
+    public async Task An_asynchronous_queue_is_staffed_by_workload_not_by_erlang()
+    {
+        // "social" is the host's asynchronous queue that no other test imports history for.
+        const string social = "social";
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, Berlin).DateTime);
+        using (var import = await host.Api.Http.PostAsync($"/api/v1/history/volume?queue={social}", new StringContent(TenWeeks(today), Encoding.UTF8, "text/csv")))
+            await OkJsonAsync(import);
+        using var manager = await ManagerAsync();
+
+        using var response = await manager.GetAsync($"/api/v1/staffing?queue={social}&days=3");
+        var plan = await OkJsonAsync(response);
+        Assert.Equal("Workload", plan.GetProperty("model").GetString());
+        var aht = plan.GetProperty("ahtSeconds").GetDouble();
+        var occupancy = plan.GetProperty("maxOccupancyPercent").GetDouble() / 100;
+        var hours = plan.GetProperty("hours").EnumerateArray().ToList();
+        Assert.Equal(3 * 24, hours.Count);
+        Assert.Contains(hours, h => h.GetProperty("requiredAgents").GetInt32() > 0);
+        foreach (var h in hours)
+        {
+            // No queueing model: no service level; just enough agents for the hour's work at the maximum occupancy, and no more.
+            Assert.Equal(JsonValueKind.Null, h.GetProperty("serviceLevel").ValueKind);
+            var work = h.GetProperty("forecast").GetDouble() * aht / 3600 / occupancy;
+            var required = h.GetProperty("requiredAgents").GetInt32();
+            Assert.True(required >= work - 1e-3 && required < work + 1 + 1e-3, h.ToString()); // the forecast shown is rounded to 2 decimals
+        }
+    }
+
+    [Fact]
     public async Task A_team_lead_is_refused_and_bad_input_is_a_400_naming_the_field()
     {
         var (lead, password) = await host.EnsureUserAsync("forecast-lead", Role.TeamLead);
