@@ -188,7 +188,9 @@ public sealed record WorkloadHour(int Hour, double Volume, double BacklogIn, int
 /// Staffing for asynchronous channels (e-mail, tickets, social) whose targets are hours long: no queueing model,
 /// just work. An hour's demand is its new contacts plus the backlog left by the previous hour; an agent handles
 /// 3600 / AHT × occupancy contacts an hour. Without a plan the required agents are assumed on duty, so nothing
-/// is carried; with planned agents per hour, what they cannot handle is carried to the next hour.
+/// is carried; with planned agents per hour, what they cannot handle is carried to the next hour. A queue worked
+/// in business hours only needs nobody while closed: what arrives then is carried to the next open hour (the
+/// e-mails of the night are the morning's work).
 /// </summary>
 public static class WorkloadModel
 {
@@ -198,14 +200,17 @@ public static class WorkloadModel
     /// <param name="ahtSeconds">Handle time per contact.</param>
     /// <param name="maxOccupancy">Share of an agent's hour spent on contacts, (0, 1].</param>
     /// <param name="plannedAgents">Optional agents on duty per hour, the same length as <paramref name="volumePerHour"/>.</param>
+    /// <param name="worked">Optional: whether agents work the queue in each hour (null: every hour); unworked hours need nobody and carry everything.</param>
     public static IReadOnlyList<WorkloadHour> Hours(IReadOnlyList<double> volumePerHour, double ahtSeconds, double maxOccupancy,
-        IReadOnlyList<double>? plannedAgents = null)
+        IReadOnlyList<double>? plannedAgents = null, IReadOnlyList<bool>? worked = null)
     {
         ArgumentNullException.ThrowIfNull(volumePerHour);
         if (!double.IsFinite(ahtSeconds) || ahtSeconds <= 0) throw new StaffingInputException("ahtSeconds", "must be greater than 0");
         if (!(maxOccupancy > 0 && maxOccupancy <= 1)) throw new StaffingInputException("maxOccupancy", "must be greater than 0 and at most 1");
         if (plannedAgents is not null && plannedAgents.Count != volumePerHour.Count)
             throw new StaffingInputException("plannedAgents", $"must have one value per hour ({volumePerHour.Count})");
+        if (worked is not null && worked.Count != volumePerHour.Count)
+            throw new StaffingInputException("worked", $"must have one value per hour ({volumePerHour.Count})");
 
         var perAgentHour = 3600 / ahtSeconds * maxOccupancy;
         var hours = new List<WorkloadHour>(volumePerHour.Count);
@@ -215,6 +220,12 @@ public static class WorkloadModel
             var volume = volumePerHour[h];
             if (!double.IsFinite(volume) || volume < 0) throw new StaffingInputException("volumePerHour", $"hour {h}: must be 0 or more");
             var demand = volume + backlog;
+            if (worked is not null && !worked[h])
+            {
+                hours.Add(new WorkloadHour(h, volume, backlog, 0, plannedAgents?[h], 0, demand));
+                backlog = demand;
+                continue;
+            }
             var required = (int)Math.Ceiling(demand / perAgentHour - WholeSlack);
             double? planned = null;
             var handled = demand;

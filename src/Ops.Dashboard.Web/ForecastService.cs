@@ -346,7 +346,9 @@ public sealed class ForecastService : IForecasts
         else
         {
             modelName = "Workload";
-            var work = WorkloadModel.Hours([.. hours.Select(h => h.Closed ? 0 : Math.Max(0, h.P50))], aht, maxOccupancy / 100);
+            // A business-hours queue is worked only in business hours; what comes in outside them waits for the next open hour.
+            var work = WorkloadModel.Hours([.. hours.Select(h => h.Closed ? 0 : Math.Max(0, h.P50))], aht, maxOccupancy / 100,
+                worked: q.IsAlwaysOpen ? null : [.. hours.Select(h => _clock.IsBusinessHour(h.HourStart))]);
             for (var i = 0; i < hours.Count; i++)
             {
                 var required = work[i].RequiredAgents;

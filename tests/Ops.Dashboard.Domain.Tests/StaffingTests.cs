@@ -197,6 +197,19 @@ public sealed class StaffingTests
     }
 
     [Fact]
+    public void What_arrives_while_the_queue_is_not_worked_is_the_next_open_hours_work()
+    {
+        // Closed 22:00–08:00 in small: two night hours bring 12 and 4 e-mails, the first open hour has 8 of its own.
+        var hours = WorkloadModel.Hours([12, 4, 8, 8], 360, 0.8, worked: [false, false, true, true]);
+
+        Assert.Equal([0, 0, 3, 1], hours.Select(h => h.RequiredAgents));
+        Assert.Equal([0, 12, 16, 0], hours.Select(h => h.BacklogIn));
+        Assert.Equal([12, 16, 0, 0], hours.Select(h => h.BacklogOut));
+        Assert.Equal([0, 0, 24, 8], hours.Select(h => h.Handled));
+        Assert.Equal("worked", Assert.Throws<StaffingInputException>(() => WorkloadModel.Hours([1, 2], 360, 0.8, worked: [true])).Field);
+    }
+
+    [Fact]
     public void The_workload_model_refuses_a_plan_of_the_wrong_length()
     {
         var e = Assert.Throws<StaffingInputException>(() => WorkloadModel.Hours([1, 2], 360, 0.8, [1]));
