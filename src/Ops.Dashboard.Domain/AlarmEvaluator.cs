@@ -189,6 +189,20 @@ public static class AlarmSignals
     public static double? ForecastSoFar(double? hourForecast, DateTimeOffset hourStart, DateTimeOffset now) =>
         hourForecast * Math.Clamp((now - hourStart).TotalHours, 0, 1);
 
+    /// <summary>forecastDeviation: how much of the hour must have passed before it is compared (earlier, a few contacts swing the figure).</summary>
+    public static readonly TimeSpan ForecastDeviationMinElapsed = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// forecastDeviation: the contacts offered since <paramref name="hourStart"/> against the prorated forecast
+    /// (<see cref="ForecastSoFar"/>), percent. Null without a forecast, before <see cref="ForecastDeviationMinElapsed"/>
+    /// of the hour has passed, or while the forecast so far is below <paramref name="minVolume"/>.
+    /// </summary>
+    public static double? ForecastDeviationPercent(long actualSoFar, double? hourForecast, DateTimeOffset hourStart, DateTimeOffset now, double minVolume)
+    {
+        if (now - hourStart < ForecastDeviationMinElapsed) return null;
+        return ForecastSoFar(hourForecast, hourStart, now) is { } expected && expected >= minVolume ? DeviationPercent(actualSoFar, expected) : null;
+    }
+
     /// <summary>sourceSilent: minutes since the source's last event (0 if that lies in the future).</summary>
     public static double SilentMinutes(DateTimeOffset lastSeen, DateTimeOffset now) => Math.Max(0, (now - lastSeen).TotalMinutes);
 

@@ -98,6 +98,9 @@ public sealed class AlarmOptions
 {
     public const int DefaultWindowMinutes = 30;
 
+    /// <summary>forecastDeviation: the forecast contacts so far this hour below which the rule has no signal.</summary>
+    public const double DefaultMinVolume = 20;
+
     public List<AlarmRuleOptions> Rules { get; set; } = [];
 
     /// <summary>The handbook's runbook: an alarm is acknowledged by the shift lead within 15 minutes.</summary>
@@ -146,6 +149,7 @@ public sealed class AlarmOptions
             For = TimeSpan.FromSeconds(r.ForSeconds),
             ClearFor = TimeSpan.FromSeconds(r.ClearForSeconds ?? r.ForSeconds),
             Window = kind.UsesWindow() ? TimeSpan.FromMinutes(r.WindowMinutes ?? DefaultWindowMinutes) : null,
+            MinVolume = kind == AlarmKind.ForecastDeviation ? r.MinVolume ?? DefaultMinVolume : 0,
         };
 
         if (kind == AlarmKind.SourceSilent)
@@ -205,6 +209,12 @@ public sealed class AlarmRuleOptions
 
     /// <summary>sourceSilent only: sources that must send; empty = every source seen in the last 24 h.</summary>
     public List<string> Sources { get; set; } = [];
+
+    /// <summary>
+    /// forecastDeviation only: the forecast contacts so far this hour below which the rule has no signal,
+    /// so that a few contacts more or less in a quiet hour do not raise it; default 20.
+    /// </summary>
+    public double? MinVolume { get; set; }
 }
 
 /// <summary>
@@ -247,6 +257,9 @@ public sealed record AlarmRule
 
     /// <summary>The sliding window of serviceLevelBelow and abandonRateAbove; null for the other kinds.</summary>
     public TimeSpan? Window { get; init; }
+
+    /// <summary>forecastDeviation: the forecast contacts so far this hour the rule needs for a signal; 0 for the other kinds.</summary>
+    public double MinVolume { get; init; }
 
     /// <summary>The queues the rule watches, in config order (empty for sourceSilent).</summary>
     public IReadOnlyList<string> Queues { get; init; } = [];

@@ -388,6 +388,14 @@ public static partial class OpsOptionsValidator
             errors.Add(new($"{key}:windowMinutes", Num(window), $"not used by {kind.Name()} (only by serviceLevelBelow and abandonRateAbove)"));
         }
 
+        if (r.MinVolume is { } minVolume)
+        {
+            if (kind != AlarmKind.ForecastDeviation)
+                errors.Add(new($"{key}:minVolume", Num(minVolume), $"not used by {kind.Name()} (only by forecastDeviation)"));
+            else if (!(minVolume >= 0 && minVolume <= 100_000))
+                errors.Add(new($"{key}:minVolume", Num(minVolume), "must be 0–100000 (contacts)"));
+        }
+
         var scope = new List<QueueOptions>();
         if (kind.WatchesQueues())
         {

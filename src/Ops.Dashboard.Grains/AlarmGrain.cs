@@ -30,6 +30,8 @@ public sealed class AlarmGrain(
     [PersistentState("alarms", OpsGrainStorage.Name)] IPersistentState<AlarmGrainState> store,
     OpsOptions options,
     TimeProvider time,
+    SiteClock clock,
+    IForecastExpectations forecasts,
     EventDispatcher dispatcher,
     IEnumerable<IAlarmNotifier> notifiers,
     ILogger<AlarmGrain> logger) : Grain, IAlarmGrain
@@ -47,6 +49,8 @@ public sealed class AlarmGrain(
     private readonly Dictionary<string, QueueLive> _queues = new(StringComparer.Ordinal);
     // Counters of each queue over each rule window ("minutes|queue"), refreshed every WindowRefresh.
     private readonly Dictionary<string, IntervalCounters> _windows = new(StringComparer.Ordinal);
+    // Contacts offered this local hour and its forecast, per queue of a forecastDeviation rule, refreshed with the windows.
+    private readonly Dictionary<string, HourVolume> _hours = new(StringComparer.Ordinal);
     private DateTimeOffset _windowsAt = DateTimeOffset.MinValue;
     private DateTimeOffset _conditionsSavedAt = DateTimeOffset.MinValue;
     private AlarmGrainState S => store.State;
@@ -137,7 +141,7 @@ public sealed class AlarmGrain(
         var threshold = rule.ThresholdFor(t.Subject)?.Raise ?? double.NaN;
         var alarm = new AlarmView(
             $"{rule.Id}.{t.Subject}.{S.NextNumber++}", rule.Id, rule.Name, rule.Kind.Name(), t.Subject, queue,
-            rule.Severity.Name(), now, t.Value, threshold, Message(rule, t.Subject, queue, t.Value, threshold),
+            rule.Severity.Name(), now, t.Value, threshold, Message(rule, t.Subject, queue, t.Value, threshold, now),
             null, null, false, null, null);
         S.Active[alarm.Id] = alarm;
         updates.Add(new AlarmUpdate(AlarmChanges.Raised, alarm, now));
@@ -232,7 +236,8 @@ public sealed class AlarmGrain(
             AlarmKind.AbandonRateAbove => window is null ? null
                 : AlarmSignals.AbandonRatePercent(window.Answered, window.Abandoned, window.ShortAbandoned),
             AlarmKind.AgentErrorEscalations => AlarmSignals.AgentErrorEscalationPercent(s.Today.AgentErrorEscalations, s.Today.Offered),
-            // Forecasts come with the forecasting feature; until a queue has one, the rule has no signal.
+            AlarmKind.ForecastDeviation => ThisHour(queue, now) is { } h
+                ? AlarmSignals.ForecastDeviationPercent(h.Offered, h.Forecast, h.HourStart, now, rule.MinVolume) : null,
             _ => null,
         };
     }
@@ -253,15 +258,45 @@ public sealed class AlarmGrain(
         var rows = await Task.WhenAll(needed.Select(n => GrainFactory.GetGrain<IQueueGrain>(n.Queue).GetIntervalsAsync(now - n.Window, now)));
         for (var i = 0; i < needed.Count; i++)
             _windows[WindowKey(needed[i].Window, needed[i].Queue)] = rows[i].Aggregate(IntervalCounters.Zero, (sum, r) => sum + r.Counters);
+
+        var hourStart = clock.LocalHourStart(now);
+        var forecastQueues = _rules.Values.Where(r => r.Kind == AlarmKind.ForecastDeviation).SelectMany(r => r.Thresholds.Keys).Distinct().ToList();
+        var hours = await Task.WhenAll(forecastQueues.Select(q => HourVolumeAsync(q, hourStart)));
+        for (var i = 0; i < forecastQueues.Count; i++) _hours[forecastQueues[i]] = hours[i];
         _windowsAt = now;
     }
 
+    /// <summary>The contacts offered to the queue in the local hour so far (its 15-minute intervals) and the hour's forecast.</summary>
+    private async Task<HourVolume> HourVolumeAsync(string queue, DateTimeOffset hourStart)
+    {
+        var rows = await GrainFactory.GetGrain<IQueueGrain>(queue).GetIntervalsAsync(hourStart, hourStart.AddHours(1));
+        double? forecast;
+        try
+        {
+            forecast = await forecasts.ExpectedThisHourAsync(queue, hourStart);
+        }
+        catch (Exception ex)
+        {
+            // A broken model must not stop the other rules; this one just has no signal.
+            logger.LogWarning(ex, "Reading the forecast of {Queue} for the deviation alarm failed", queue);
+            forecast = null;
+        }
+        return new HourVolume(hourStart, rows.Sum(r => r.Counters.Offered), forecast);
+    }
+
+    /// <summary>The queue's figures of the current local hour; null when they are of an earlier hour (not refreshed yet).</summary>
+    private HourVolume? ThisHour(string queue, DateTimeOffset now) =>
+        _hours.TryGetValue(queue, out var h) && h.HourStart == clock.LocalHourStart(now) ? h : null;
+
+    private sealed record HourVolume(DateTimeOffset HourStart, long Offered, double? Forecast);
+
     private static string WindowKey(TimeSpan window, string queue) => $"{(int)window.TotalMinutes}|{queue}";
 
-    private string Message(AlarmRule rule, string subject, string? queue, double value, double threshold)
+    private string Message(AlarmRule rule, string subject, string? queue, double value, double threshold, DateTimeOffset now)
     {
         var what = queue is null ? $"source '{subject}'" : options.FindQueue(queue)?.Name ?? queue;
         var unit = rule.Kind.Unit();
+        static string Count(double? v) => (v ?? 0).ToString("0", CultureInfo.InvariantCulture);
         string Figure(double v) => (unit == "%" ? v.ToString("0.0", CultureInfo.InvariantCulture) : v.ToString("0", CultureInfo.InvariantCulture))
             + (unit.Length == 0 ? "" : unit == "%" ? " %" : " " + unit);
         return rule.Kind switch
@@ -269,6 +304,9 @@ public sealed class AlarmGrain(
             AlarmKind.NoAgentAvailable => $"{what}: {rule.Name} — contacts waiting and no agent available",
             AlarmKind.ServiceLevelBelow => $"{what}: {rule.Name} — {Figure(value)} over {(int)rule.Window!.Value.TotalMinutes} min (alarm below {Figure(threshold)})",
             AlarmKind.AbandonRateAbove => $"{what}: {rule.Name} — {Figure(value)} over {(int)rule.Window!.Value.TotalMinutes} min (alarm at {Figure(threshold)})",
+            AlarmKind.ForecastDeviation when queue is not null && ThisHour(queue, now) is { } h =>
+                $"{what}: {rule.Name} — {h.Offered} contacts this hour so far, forecast {Count(AlarmSignals.ForecastSoFar(h.Forecast, h.HourStart, now))} by now "
+                + $"({Count(h.Forecast)} for the hour): {Figure(value)} off (alarm at {Figure(threshold)})",
             _ => $"{what}: {rule.Name} — {Figure(value)} (alarm at {Figure(threshold)})",
         };
     }

@@ -22,7 +22,7 @@ public static class ForecastEndpoints
         builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<ForecastService>(sp,
             Path.Combine(Path.GetDirectoryName(OpsHostExtensions.StoragePath(builder.Configuration)) ?? ".", "models")));
         builder.Services.AddSingleton<IForecasts>(sp => sp.GetRequiredService<ForecastService>());
-        builder.Services.AddHostedService<NightlyRetrainService>();
+        builder.Services.AddOpsNightlyRetrain(settings);
         return builder;
     }
 

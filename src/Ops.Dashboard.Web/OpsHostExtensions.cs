@@ -18,7 +18,7 @@ public static class OpsHostExtensions
 
     /// <summary>
     /// The co-hosted silo: localhost clustering on <c>Orleans:SiloPort</c>/<c>Orleans:GatewayPort</c>,
-    /// grain state in the same SQLite file.
+    /// grain state in the same SQLite file, reminders in memory.
     /// </summary>
     public static WebApplicationBuilder AddOpsOrleans(this WebApplicationBuilder builder)
     {
@@ -29,6 +29,8 @@ public static class OpsHostExtensions
         {
             silo.UseLocalhostClustering(siloPort, gatewayPort);
             silo.AddOpsGrainStorage(connectionString, OpsGrainStorage.Name);
+            // Orleans has no SQLite reminder store: one node keeps reminders in memory (the nightly retrain re-registers at start).
+            silo.UseInMemoryReminderService();
             silo.AddDashboard();
         });
         builder.Services.AddOpsDispatch();

@@ -43,6 +43,17 @@ public class AlarmRuleTests
     public void The_valid_rules_have_no_errors() => Assert.Empty(OpsOptionsValidator.Validate(ValidOptions()));
 
     [Fact]
+    public void A_forecast_deviation_rule_needs_20_forecast_contacts_unless_it_says_otherwise()
+    {
+        var rules = Compile(
+            new AlarmRuleOptions { Id = "fd", Name = "FD", Kind = "forecastDeviation", Raise = 50, Clear = 30 },
+            new AlarmRuleOptions { Id = "fd-5", Name = "FD", Kind = "forecastDeviation", Raise = 50, MinVolume = 5 },
+            new AlarmRuleOptions { Id = "w", Name = "W", Kind = "waitingAbove", Raise = 10 });
+
+        Assert.Equal([20.0, 5.0, 0.0], rules.Select(r => r.MinVolume));
+    }
+
+    [Fact]
     public void Omitted_settings_take_their_defaults()
     {
         var rule = Assert.Single(Compile(new AlarmRuleOptions { Id = "w", Name = "W", Kind = "waitingAbove", Raise = 10 }));
@@ -203,6 +214,8 @@ public class AlarmRuleTests
         { "clear for seconds too long", "alarms:rules:1:clearForSeconds", "90000", "must be 0–86400" },
         { "window too short", "alarms:rules:0:windowMinutes", "10", "must be 15–240" },
         { "window on a kind without one", "alarms:rules:1:windowMinutes", "30", "not used by waitingAbove" },
+        { "min volume on a kind without one", "alarms:rules:1:minVolume", "5", "not used by waitingAbove (only by forecastDeviation)" },
+        { "min volume negative", "alarms:rules:1:minVolume", "-1", "must be 0–100000 (contacts)" },
         { "acknowledge within zero", "alarms:acknowledgeWithinMinutes", "0", "must be 1–1440" },
         { "evaluate every zero", "alarms:evaluateEverySeconds", "0", "must be 1–300" },
         { "escalation target blank", "alarms:escalationTargets:1", null, "required (the name of a webhook target)" },
@@ -241,6 +254,8 @@ public class AlarmRuleTests
         ["clear for seconds too long"] = a => a.Rules[1].ClearForSeconds = 90_000,
         ["window too short"] = a => a.Rules[0].WindowMinutes = 10,
         ["window on a kind without one"] = a => a.Rules[1].WindowMinutes = 30,
+        ["min volume on a kind without one"] = a => a.Rules[1].MinVolume = 5,
+        ["min volume negative"] = a => (a.Rules[1].Kind, a.Rules[1].MinVolume) = ("forecastDeviation", -1),
         ["acknowledge within zero"] = a => a.AcknowledgeWithinMinutes = 0,
         ["evaluate every zero"] = a => a.EvaluateEverySeconds = 0,
         ["escalation target blank"] = a => a.EscalationTargets.Add(" "),

@@ -14,6 +14,8 @@ public sealed class AlarmClusterFixture : OpsClusterFixture
         Options.Queues.Add(new QueueOptions { Id = "alarm-wait", Name = "Alarm wait", Channel = "phone", SlThresholdSeconds = 20, SlTargetPercent = 80, ShortAbandonSeconds = 5 });
         Options.Queues.Add(new QueueOptions { Id = "alarm-long", Name = "Alarm long", Channel = "phone", SlThresholdSeconds = 20, SlTargetPercent = 80, ShortAbandonSeconds = 5 });
         Options.Queues.Add(new QueueOptions { Id = "alarm-ack", Name = "Alarm ack", Channel = "phone", SlThresholdSeconds = 20, SlTargetPercent = 80, ShortAbandonSeconds = 5 });
+        foreach (var id in new[] { "alarm-forecast", "alarm-small", "alarm-nomodel" })
+            Options.Queues.Add(new QueueOptions { Id = id, Name = id, Channel = "phone", SlThresholdSeconds = 20, SlTargetPercent = 80, ShortAbandonSeconds = 5 });
         Options.Alarms = new AlarmOptions
         {
             AcknowledgeWithinMinutes = 15,
@@ -23,14 +25,31 @@ public sealed class AlarmClusterFixture : OpsClusterFixture
                 new AlarmRuleOptions { Id = "waiting", Name = "Callers waiting", Kind = "waitingAbove", Queues = ["alarm-wait"], Raise = 3, Clear = 1, ForSeconds = 60, Severity = "warning" },
                 new AlarmRuleOptions { Id = "longest", Name = "Longest wait", Kind = "longestWaitAbove", Queues = ["alarm-long", "alarm-ack"], Raise = 120, Clear = 30, ForSeconds = 0, Severity = "warning" },
                 new AlarmRuleOptions { Id = "silent", Name = "Source silent", Kind = "sourceSilent", Sources = ["acd-test"], Raise = 10, Clear = 1, ForSeconds = 0, Severity = "critical" },
+                new AlarmRuleOptions
+                {
+                    Id = "forecast", Name = "Volume far from forecast", Kind = "forecastDeviation", Queues = ["alarm-forecast", "alarm-small", "alarm-nomodel"],
+                    Raise = 50, Clear = 30, ForSeconds = 60, MinVolume = 20, Severity = "info",
+                },
             ],
         };
     }
 
     public ConcurrentQueue<AlarmUpdate> Notified { get; } = new();
 
-    protected override void ConfigureServices(IServiceCollection services) =>
+    /// <summary>The p50 of every hour per queue, as a saved model would give it; none until a test sets one.</summary>
+    public ConcurrentDictionary<string, double?> HourForecasts { get; } = new();
+
+    protected override void ConfigureServices(IServiceCollection services)
+    {
         services.AddSingleton<IAlarmNotifier>(new RecordingNotifier(Notified));
+        services.AddSingleton<IForecastExpectations>(new FixedForecasts(HourForecasts));
+    }
+
+    private sealed class FixedForecasts(ConcurrentDictionary<string, double?> forecasts) : IForecastExpectations
+    {
+        public Task<double?> ExpectedThisHourAsync(string queue, DateTimeOffset hourStartUtc, CancellationToken ct = default) =>
+            Task.FromResult(forecasts.GetValueOrDefault(queue));
+    }
 
     private sealed class RecordingNotifier(ConcurrentQueue<AlarmUpdate> sink) : IAlarmNotifier
     {
@@ -155,6 +174,52 @@ public sealed class AlarmGrainTests(AlarmClusterFixture fx)
         await Alarms.NoteSourcesAsync(new Dictionary<string, DateTimeOffset> { ["acd-test"] = fx.Time.GetUtcNow() });
         await Alarms.EvaluateAsync();
         Assert.Null(await ActiveAsync("silent", "acd-test"));
+    }
+
+    [Fact]
+    public async Task Volume_far_from_the_forecast_raises_after_15_minutes_and_its_duration_and_clears_with_hysteresis()
+    {
+        // A fresh local hour: 80 contacts in its first minutes against 120 forecast (40 by :20); alarm-nomodel has no model.
+        fx.HourForecasts["alarm-forecast"] = 120;
+        fx.HourForecasts["alarm-small"] = 12;
+        var hour = fx.Clock.LocalHourStart(fx.Time.GetUtcNow()).AddHours(1);
+        fx.Time.Advance(hour.AddMinutes(10) - fx.Time.GetUtcNow());
+        string In(int second) => hour.AddSeconds(second).ToString("O");
+        await fx.IngestAsync([
+            .. Enumerable.Range(0, 80).Select(i => Created($"fc-{i}", "alarm-forecast", In(5 * i))),
+            .. Enumerable.Range(0, 30).Select(i => Created($"fs-{i}", "alarm-small", In(5 * i))),
+            .. Enumerable.Range(0, 30).Select(i => Created($"fn-{i}", "alarm-nomodel", In(5 * i)))]);
+        async Task<AlarmView?> At(int minute, int second = 0)
+        {
+            fx.Time.Advance(hour.AddMinutes(minute).AddSeconds(second) - fx.Time.GetUtcNow());
+            await Alarms.EvaluateAsync();
+            return await ActiveAsync("forecast", "alarm-forecast");
+        }
+
+        // Before :15 the hour is too young to judge, however far off it is.
+        Assert.Null(await At(10));
+        Assert.Null(await At(11, 1));
+        Assert.Null(await At(14, 30));
+        // From :15 it is (167 %), and after a minute above 50 % the alarm is raised.
+        Assert.Null(await At(15));
+        var alarm = await At(16, 1);
+        Assert.NotNull(alarm);
+        Assert.Equal(("alarm-forecast", "info", 50.0), (alarm.Queue, alarm.Severity, alarm.Threshold));
+        Assert.Equal(80 / (120 * (16 * 60 + 1) / 3600.0) * 100 - 100, alarm.Value, 3);
+        Assert.Contains("80 contacts this hour so far, forecast 32 by now (120 for the hour)", alarm.Message);
+
+        // 54 % at :26 down to 33 % at :30: under raise but above clear, so it stays up for minutes.
+        Assert.NotNull(await At(26));
+        Assert.NotNull(await At(28));
+        Assert.NotNull(await At(30));
+        // 29 % from :31, held for a minute: cleared.
+        Assert.NotNull(await At(31));
+        Assert.Null(await At(32, 1));
+
+        // 30 contacts against 12 forecast is far off, but 6 by :30 is below the minimum volume; no model, no signal.
+        var all = (await Alarms.RecentAsync(AlarmGrain.RecentKept)).Where(a => a.RuleId == "forecast").Select(a => a.Subject).ToList();
+        Assert.Equal(["alarm-forecast"], all);
+        fx.HourForecasts.Clear(); // the other tests move the clock: no deviation alarms of theirs
     }
 
     [Fact]

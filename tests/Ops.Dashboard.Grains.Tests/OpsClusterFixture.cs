@@ -74,6 +74,9 @@ public class OpsClusterFixture : IAsyncLifetime
 
     public SiteClock Clock { get; }
 
+    /// <summary>What the nightly retrain grain calls instead of the web host's forecast service.</summary>
+    public RecordingRetrainer Retrainer { get; } = new();
+
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
     public IGrainFactory Grains => Cluster.Client;
@@ -92,6 +95,7 @@ public class OpsClusterFixture : IAsyncLifetime
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddOpsGrainStorage(connectionString, OpsGrainStorage.Name);
+            silo.UseInMemoryReminderService();
             var services = silo.Services;
             // The fake clock drives the site clock and the dispatcher; Orleans' own background loops keep real time.
             services.AddSingleton<TimeProvider>(Time);
@@ -101,6 +105,7 @@ public class OpsClusterFixture : IAsyncLifetime
             services.AddOpsStorage(DbPath);
             services.AddSingleton<RecoveryPointStore>();
             services.AddOpsDispatch();
+            services.AddSingleton<IForecastRetrainer>(Retrainer);
             ConfigureServices(services);
         });
         Cluster = builder.Build();
@@ -162,6 +167,25 @@ public class OpsClusterFixture : IAsyncLifetime
                 try { File.Delete(DbPath + suffix); } catch (IOException) { }
             }
         }
+    }
+}
+
+/// <summary>Counts the retrains and lets a test wait for the next one.</summary>
+public sealed class RecordingRetrainer : IForecastRetrainer
+{
+    private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _runs;
+
+    public int Runs => Volatile.Read(ref _runs);
+
+    /// <summary>Completes at the next retrain after this call.</summary>
+    public Task NextRun() => Volatile.Read(ref _next).Task;
+
+    public Task RetrainAllAsync(CancellationToken ct)
+    {
+        Interlocked.Increment(ref _runs);
+        Interlocked.Exchange(ref _next, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        return Task.CompletedTask;
     }
 }
 

@@ -126,6 +126,14 @@ public sealed class ForecastApiTests(AccessTestHost host)
             else Assert.True(p50 > 0, h.ToString());
         }
 
+        // The forecastDeviation alarm reads this hour's p50 of the saved model; a queue without a model has none.
+        var expectations = host.Service<Ops.Dashboard.Grains.IForecastExpectations>();
+        var hourStart = host.Service<SiteClock>().LocalHourStart(DateTimeOffset.UtcNow);
+        var thisHour = hours.Single(h => h.GetProperty("start").GetDateTimeOffset() == hourStart);
+        var expected = thisHour.GetProperty("closed").GetBoolean() ? 0 : thisHour.GetProperty("p50").GetDouble();
+        Assert.Equal(expected, await expectations.ExpectedThisHourAsync(Queue, hourStart));
+        Assert.Null(await expectations.ExpectedThisHourAsync("tickets", hourStart));
+
         // Staffing: agents in every open hour (Erlang C for a phone queue), more scheduled than productive after shrinkage.
         using var staffingResponse = await manager.GetAsync($"/api/v1/staffing?queue={Queue}&days=14");
         var staffing = await OkJsonAsync(staffingResponse);
