@@ -1,7 +1,17 @@
 namespace Ops.Dashboard.Forecasting;
 
 /// <summary>One hour of a backtest: its actual (null = absent, i.e. closed, not scored) and the forecasts.</summary>
-public sealed record BacktestHour(DateTime LocalHour, double? Actual, bool KnownClosed, double Forecast, double SeasonalNaive, double SameWeekdayMean4);
+public sealed record BacktestHour(DateTime LocalHour, double? Actual, bool KnownClosed, double Forecast, double SeasonalNaive, double SameWeekdayMean4)
+{
+    /// <summary>An hour scored against both baselines read from its features (a baseline with no data behind it forecasts 0).</summary>
+    public static BacktestHour From(HourFeatures features, double? actual, double forecast)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        return new BacktestHour(features.LocalHour, actual, features.KnownClosed, forecast,
+            double.IsNaN(features.SameHourLastWeek) ? 0 : features.SameHourLastWeek,
+            double.IsNaN(features.SameHourMean4) ? 0 : features.SameHourMean4);
+    }
+}
 
 /// <summary>The outcome of a backtest: the scores of the trainer and of both baselines over the same hours.</summary>
 public sealed record BacktestResult(
@@ -68,24 +78,9 @@ public static class Backtest
             byHour[open[i].LocalHour] = predicted[i];
         }
 
-        var hours = features.Select(f => new BacktestHour(
-            f.LocalHour,
-            series.At(f.LocalHour),
-            f.KnownClosed,
-            byHour.GetValueOrDefault(f.LocalHour),
-            double.IsNaN(f.SameHourLastWeek) ? 0 : f.SameHourLastWeek,
-            double.IsNaN(f.SameHourMean4) ? 0 : f.SameHourMean4)).ToList();
-        var scored = hours.Where(h => h.Actual is not null).ToList();
-        return new BacktestResult(
-            trainer,
-            horizon,
-            first,
-            series.LastDay,
-            ForecastScores.Compute(scored.Select(h => (h.Actual!.Value, h.Forecast))),
-            ForecastScores.Compute(scored.Select(h => (h.Actual!.Value, h.SeasonalNaive))),
-            ForecastScores.Compute(scored.Select(h => (h.Actual!.Value, h.SameWeekdayMean4))),
-            hours,
-            trainingTime);
+        var hours = features.Select(f => BacktestHour.From(f, series.At(f.LocalHour), byHour.GetValueOrDefault(f.LocalHour))).ToList();
+        var (modelScores, naive, mean4) = ForecastAccuracy.Score(hours);
+        return new BacktestResult(trainer, horizon, first, series.LastDay, modelScores, naive, mean4, hours, trainingTime);
     }
 
     /// <summary>

@@ -10,7 +10,10 @@ public sealed record BacktestSummary(ForecastTrainer Trainer, ForecastHorizon Ho
 /// <summary>meta.json: everything about a trained model except the ML.NET transformer itself.</summary>
 public sealed class ForecastModelMeta
 {
-    public int FormatVersion { get; set; } = 1;
+    /// <summary>2 added <see cref="HoldoutHours"/>; version 1 files still load, without them.</summary>
+    public const int CurrentFormatVersion = 2;
+
+    public int FormatVersion { get; set; } = CurrentFormatVersion;
     public string Queue { get; set; } = "";
     public ForecastTrainer Trainer { get; set; }
     public ForecastHorizon Horizon { get; set; }
@@ -26,6 +29,12 @@ public sealed class ForecastModelMeta
 
     /// <summary>The last weeks of the training data: the lag features of a later forecast read them.</summary>
     public List<HourlyPoint> History { get; set; } = [];
+
+    /// <summary>
+    /// Every hour of the chosen trainer's backtest (out of sample: each forecast from data before its day or block),
+    /// kept so that forecast vs actual can be shown per day; null in a version 1 file.
+    /// </summary>
+    public List<BacktestHour>? HoldoutHours { get; set; }
 }
 
 /// <summary>One forecast hour; a known-closed hour has 0 everywhere.</summary>
@@ -131,7 +140,7 @@ public sealed class ForecastModel
         ArgumentException.ThrowIfNullOrWhiteSpace(versionDirectory);
         var meta = JsonSerializer.Deserialize<ForecastModelMeta>(File.ReadAllText(Path.Combine(versionDirectory, "meta.json")), Json)
             ?? throw new InvalidDataException($"{versionDirectory}/meta.json is empty.");
-        if (meta.FormatVersion != 1)
+        if (meta.FormatVersion is < 1 or > ForecastModelMeta.CurrentFormatVersion)
         {
             throw new InvalidDataException($"Unsupported model format version {meta.FormatVersion}.");
         }

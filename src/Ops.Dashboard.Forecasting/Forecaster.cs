@@ -52,6 +52,7 @@ public static class Forecaster
                 Backtests = backtests.Select(b => new BacktestSummary(b.Trainer, b.Horizon, b.HoldoutFirstDay, b.HoldoutLastDay, b.Model, b.SeasonalNaive, b.SameWeekdayMean4)).ToList(),
                 Intervals = PredictionIntervals.FromBacktest(best.Hours),
                 History = series.From(historyStart).Points.ToList(),
+                HoldoutHours = best.Hours.ToList(),
             },
             model);
     }

@@ -14,6 +14,7 @@ public static class ForecastEndpoints
     public const string ForecastPath = "/api/v1/forecast";
     public const string StaffingPlanPath = "/api/v1/staffing";
     public const string DecisionPath = "/api/v1/decision/24x7";
+    public const string AccuracyPath = ForecastPath + "/accuracy";
 
     public static WebApplicationBuilder AddOpsForecast(this WebApplicationBuilder builder)
     {
@@ -22,6 +23,8 @@ public static class ForecastEndpoints
         builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<ForecastService>(sp,
             Path.Combine(Path.GetDirectoryName(OpsHostExtensions.StoragePath(builder.Configuration)) ?? ".", "models")));
         builder.Services.AddSingleton<IForecasts>(sp => sp.GetRequiredService<ForecastService>());
+        builder.Services.AddSingleton<IForecastAccuracy>(sp => sp.GetRequiredService<ForecastService>());
+        builder.Services.AddSingleton<ShiftPlanService>();
         builder.Services.AddOpsNightlyRetrain(settings);
         return builder;
     }
@@ -35,6 +38,7 @@ public static class ForecastEndpoints
         app.MapGet(ForecastPath + "/status", ([FromQuery] string? queue, ForecastService service) =>
             Run(() => Task.FromResult(Results.Ok(service.Status(queue!))))).RequireAuthorization(Policies.Planning);
         app.MapGet(ForecastPath, ForecastAsync).RequireAuthorization(Policies.Planning);
+        app.MapGet(AccuracyPath, AccuracyAsync).RequireAuthorization(Policies.Planning);
         app.MapGet(StaffingPlanPath, StaffingAsync).RequireAuthorization(Policies.Planning);
         app.MapGet(DecisionPath, ([FromQuery] string? weeks, ForecastService service, CancellationToken ct) =>
             Run(async () => Results.Ok(await service.TwentyFourSevenAsync(Int("weeks", weeks) ?? 6, ct)))).RequireAuthorization(Policies.Planning);
@@ -60,6 +64,23 @@ public static class ForecastEndpoints
         foreach (var h in forecast.Hours)
             text.Append(CultureInfo.InvariantCulture, $"{Time(h.Start)},{ForecastService.Csv(h.P10)},{ForecastService.Csv(h.P50)},{ForecastService.Csv(h.P90)},{(h.Closed ? "true" : "false")}\r\n");
         return CsvFile(text, $"forecast-{queue}.csv");
+    });
+
+    /// <summary>
+    /// GET /api/v1/forecast/accuracy?queue=Q[&amp;format=csv]: the model's out-of-sample forecast vs actual (<see cref="AccuracyDto"/>).
+    /// The CSV has one row per hour, columns <c>start,actual,p10,p50,p90,closed</c>: start with the site's offset, actual
+    /// empty when the hour had no data (closed, not scored), closed true when the model forecast it closed.
+    /// </summary>
+    private static Task<IResult> AccuracyAsync([FromQuery] string? queue, [FromQuery] string? format, ForecastService service, Ops.Dashboard.Domain.OpsOptions options,
+        CancellationToken ct) => Run(async () =>
+    {
+        var csv = IsCsv(format);
+        var accuracy = await service.AccuracyAsync(queue!, ct);
+        if (!csv) return Results.Ok(accuracy);
+        var text = new StringBuilder("start,actual,p10,p50,p90,closed\r\n");
+        foreach (var h in accuracy.Hours)
+            text.Append(CultureInfo.InvariantCulture, $"{Time(TimeZoneInfo.ConvertTime(h.Start, options.Site.TimeZone))},{(h.Actual is { } a ? ForecastService.Csv(a) : "")},{ForecastService.Csv(h.P10)},{ForecastService.Csv(h.P50)},{ForecastService.Csv(h.P90)},{(h.Closed ? "true" : "false")}\r\n");
+        return CsvFile(text, $"accuracy-{queue}.csv");
     });
 
     private static Task<IResult> StaffingAsync([FromQuery] string? queue, [FromQuery] string? days, [FromQuery] string? format,

@@ -84,7 +84,7 @@ public sealed record TwentyFourSevenDto(int Weeks, DateTimeOffset From, DateTime
 /// imported; an absent hour is a closed one), backtests, training in the background (one at a time per queue, saved
 /// under <c>&lt;data dir&gt;/models</c>), hourly p10/p50/p90, the staffing they need and the 24/7 decision.
 /// </summary>
-public sealed class ForecastService : IForecasts
+public sealed class ForecastService : IForecasts, IForecastAccuracy
 {
     /// <summary>Days a backtest needs before its holdout (4 same-weekday lags + 1 week).</summary>
     public const int WarmUpDays = 35;
@@ -255,9 +255,11 @@ public sealed class ForecastService : IForecasts
         return (model, await PredictAsync(model, queue, TodayStartUtc(), n * 24, ct));
     }
 
-    private async Task<IReadOnlyList<HourForecast>> PredictAsync(ForecastModel model, string queue, DateTimeOffset fromUtc, int hours, CancellationToken ct)
+    private async Task<IReadOnlyList<HourForecast>> PredictAsync(ForecastModel model, string queue, DateTimeOffset fromUtc, int hours, CancellationToken ct) =>
+        Predict(model, await HistoryToDateAsync(queue, ct), fromUtc, hours);
+
+    private static IReadOnlyList<HourForecast> Predict(ForecastModel model, HourlySeries series, DateTimeOffset fromUtc, int hours)
     {
-        var series = await HistoryToDateAsync(queue, ct);
         // Newer actuals than the model's own history feed the lags, once they cover the 5 weeks the features read.
         HourlySeries? recent = !series.IsEmpty && DaysOf(series) >= WarmUpDays && series.LastDay > model.Meta.DataLastDay ? series : null;
         lock (model)
@@ -270,6 +272,9 @@ public sealed class ForecastService : IForecasts
     /// Today's hourly forecast (site day, 23–25 hours) from the latest saved model, or null when the queue is unknown,
     /// no model has been saved yet or the model cannot forecast. Never starts a training (for the wallboards).
     /// </summary>
+    /// <summary>When the model in memory for <paramref name="queue"/> was trained (null: none loaded yet); changes when a training saves a new one.</summary>
+    public DateTimeOffset? LoadedModelTrainedAt(string queue) => _models.TryGetValue(queue, out var model) ? model.TrainedAtUtc : null;
+
     public async Task<ForecastDto?> TryTodayAsync(string queue, CancellationToken ct = default)
     {
         if (string.IsNullOrEmpty(queue) || _options.FindQueue(queue) is null) return null;
@@ -301,6 +306,56 @@ public sealed class ForecastService : IForecasts
     }
 
     Task<ForecastDto> IForecasts.ForecastAsync(string queue, int? days, CancellationToken ct) => ForecastDtoAsync(queue, days, ct);
+
+    public const string RetrainNote = "This model was saved without its backtest's hours: retrain to see forecast vs actual.";
+
+    /// <summary>
+    /// Forecast vs actual of the queue's model (trained first like <see cref="ForecastAsync"/> when there is none): every
+    /// hour of its backtest holdout, each forecast from data before its day (or 14-day block), then today's complete hours
+    /// so far against the model's forecast for today; per day the model's WAPE next to the better baseline's.
+    /// </summary>
+    public async Task<AccuracyDto> AccuracyAsync(string queue, CancellationToken ct = default)
+    {
+        RequireQueue(queue);
+        var model = await ModelAsync(queue, ct);
+        if (model.Meta.HoldoutHours is not { Count: > 0 } holdout)
+            return new AccuracyDto(queue, ModelInfo(model), false, RetrainNote, [], []);
+        var now = _time.GetUtcNow();
+        var todayDate = _clock.LocalDate(now);
+        var today = await TodaySoFarAsync(model, queue, now, ct);
+        var zone = _options.Site.TimeZone;
+        List<BacktestHour> hours = [.. holdout.Where(h => h.LocalHour < todayDate.ToDateTime(TimeOnly.MinValue)), .. today];
+        return new AccuracyDto(queue, ModelInfo(model), true, null,
+            [.. hours.Where(h => !zone.IsInvalidTime(h.LocalHour)).Select(h =>
+            {
+                var (p10, p90) = h.KnownClosed ? (0, 0) : model.Meta.Intervals.Apply(h.LocalHour.Hour, h.Forecast);
+                var start = new DateTimeOffset(h.LocalHour, zone.GetUtcOffset(h.LocalHour)).ToUniversalTime();
+                return new AccuracyHourDto(start, h.Actual is { } a ? Math.Round(a, 3) : null, Math.Round(p10, 3), Math.Round(h.Forecast, 3), Math.Round(p90, 3), h.KnownClosed);
+            })],
+            [.. ForecastAccuracy.ByDay(hours).Select(d => new AccuracyDayDto(d.Day, d.Day == todayDate, d.Hours, Math.Round(d.Actual, 3),
+                Math.Round(d.Forecast, 3), Rounded(d.Model.Mae), Rounded(d.Model.Wape), d.BetterBaseline.ToString(), Rounded(d.BetterBaselineScores.Wape)))]);
+
+        static double? Rounded(double v) => double.IsFinite(v) ? Math.Round(v, 4) : null;
+    }
+
+    /// <summary>
+    /// Today's complete hours (a running hour would look short) with their actuals, the model's forecast from today's start
+    /// and both baselines, all from the history before today as in the backtest.
+    /// </summary>
+    private async Task<List<BacktestHour>> TodaySoFarAsync(ForecastModel model, string queue, DateTimeOffset now, CancellationToken ct)
+    {
+        var todayDate = _clock.LocalDate(now);
+        var startUtc = _clock.DayBounds(todayDate).StartUtc;
+        var passed = (int)Math.Floor((now - startUtc).TotalHours);
+        if (passed <= 0) return [];
+        var history = await HistoryToDateAsync(queue, ct);
+        var actual = await HistoryAsync(queue, startUtc, startUtc.AddHours(passed), ct);
+        var forecast = Predict(model, history, startUtc, passed);
+        var origin = todayDate.ToDateTime(TimeOnly.MinValue);
+        // The repeated hour of a DST fall-back is one local hour in the series (its count summed), so once here too.
+        return [.. forecast.DistinctBy(f => f.LocalHour)
+            .Select(f => BacktestHour.From(FeatureBuilder.Compute(history, f.LocalHour, origin), actual.At(f.LocalHour), f.P50) with { KnownClosed = f.Closed })];
+    }
 
     private async Task<ForecastModel> ModelAsync(string queue, CancellationToken ct)
     {

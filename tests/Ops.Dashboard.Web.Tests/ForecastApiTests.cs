@@ -25,7 +25,7 @@ public sealed class ForecastApiTests(AccessTestHost host)
     /// Ten weeks of hourly rows up to yesterday (site time): open Monday–Saturday 08:00–19:59, Sunday closed; a morning
     /// and an afternoon peak, Mondays busiest, Saturdays quiet, a little seeded noise.
     /// </summary>
-    private static string TenWeeks(DateOnly today)
+    internal static string TenWeeks(DateOnly today)
     {
         var random = new Random(7);
         var text = new StringBuilder("timestamp,count\n");

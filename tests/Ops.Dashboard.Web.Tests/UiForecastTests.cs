@@ -1,5 +1,6 @@
 using System.Reflection;
 using Bunit;
+using Bunit.TestDoubles;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,6 +29,9 @@ public sealed class UiForecastTests : BunitContext
         Services.AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>));
         JSInterop.Mode = JSRuntimeMode.Loose;
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+        // The page's own parts are tested here; these two sections have tests of their own (UiAccuracyTests, UiShiftPlanTests).
+        ComponentFactories.AddStub<AccuracySection>();
+        ComponentFactories.AddStub<ShiftPlanSection>();
     }
 
     /// <summary>10:00 in Berlin on Monday 23 November 2026.</summary>
@@ -139,6 +143,24 @@ public sealed class UiForecastTests : BunitContext
 
         cut.WaitForAssertion(() => Assert.Equal(("sales", (int?)3), _forecasts.ForecastCalls[^1]));
         Assert.Equal("/api/v1/staffing?queue=sales&days=3&format=csv", cut.Find("a.csv-staffing").GetAttribute("href"));
+        // The forecast-vs-actual section follows the chosen queue.
+        Assert.Equal("sales", cut.FindComponent<Stub<AccuracySection>>().Instance.Parameters.Get(x => x.Queue));
+    }
+
+    [Fact]
+    public void The_page_has_forecast_vs_actual_once_there_is_a_forecast_and_the_shift_plan_always()
+    {
+        Module();
+        _forecasts.NotEnoughHistory = true;
+        var without = Render<ForecastPage>();
+        without.WaitForAssertion(() => Assert.NotEmpty(without.FindAll(".forecast-error")));
+        Assert.Empty(without.FindComponents<Stub<AccuracySection>>());
+        Assert.Single(without.FindComponents<Stub<ShiftPlanSection>>());
+
+        _forecasts.NotEnoughHistory = false;
+        var with = Render<ForecastPage>();
+        with.WaitForAssertion(() => Assert.Equal("billing", with.FindComponent<Stub<AccuracySection>>().Instance.Parameters.Get(x => x.Queue)));
+        Assert.Single(with.FindComponents<Stub<ShiftPlanSection>>());
     }
 
     [Fact]

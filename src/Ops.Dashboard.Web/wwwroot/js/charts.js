@@ -100,6 +100,7 @@ export function destroy(element) {
 
 // Forecast page (ForecastChart.razor): x is the site's local wall-clock time in ms, shown as UTC so that the labels
 // are site time whatever the browser's zone. A "rangeArea" series comes as [x, low, high] rows, the rest as [x, y].
+// "column" series (the shift plan's gaps) are drawn as bars, stacked with each other but not with the lines.
 function forecastSeries(series) {
     return series.map(s => ({
         name: s.name,
@@ -111,6 +112,7 @@ function forecastSeries(series) {
 function forecastOptions(config) {
     const series = forecastSeries(config.series);
     const band = series.some(s => s.type === "rangeArea");
+    const columns = series.some(s => s.type === "column");
     return {
         chart: {
             type: band ? "rangeArea" : "line",
@@ -122,12 +124,18 @@ function forecastOptions(config) {
             toolbar: { show: false },
             zoom: { enabled: false },
             animations: { enabled: false },
+            stacked: columns,
+            stackOnlyBar: true,
         },
         theme: { mode: "dark" },
         series,
-        colors: band ? ["#38bdf8", "#fbbf24"] : ["#f97316", "#a3e635"],
-        fill: { opacity: band ? [0.25, 1] : 1 },
-        stroke: { width: band ? [0, 3] : [3, 2], curve: band ? "smooth" : "stepline" },
+        colors: config.colors ?? (band ? ["#38bdf8", "#fbbf24"] : ["#f97316", "#a3e635"]),
+        fill: { opacity: band ? [0.25, 1] : columns ? series.map(s => s.type === "column" ? 0.85 : 1) : 1 },
+        stroke: {
+            width: band ? [0, 3] : columns ? series.map(s => s.type === "column" ? 0 : 3) : [3, 2],
+            curve: band ? "smooth" : "stepline",
+        },
+        plotOptions: { bar: { columnWidth: "80%" } },
         dataLabels: { enabled: false },
         legend: { show: true, position: "top", horizontalAlign: "right" },
         tooltip: { shared: true, x: { format: "ddd dd MMM HH:mm" } },
