@@ -76,5 +76,21 @@ public sealed class ForecastBrowserTests(ForecastHost host)
 
         var shot = await page.ScreenshotAsync("forecast-sales-1080p");
         Assert.True(new FileInfo(shot).Length > 10_000, shot);
+
+        // Forecast vs actual over the model's held-out days, with the accuracy per day.
+        await Expect(page.Locator(".forecast-vs-actual svg.apexcharts-svg")).ToBeVisibleAsync(new LocatorAssertionsToBeVisibleOptions { Timeout = 60_000 });
+        Assert.True(await page.Locator("table.accuracy-days tbody tr").CountAsync() >= 7);
+
+        // The shift plan: its chart draws, and a planner's new figure for the early shift is saved and shown after a reload.
+        var plan = page.Locator("section.shift-plan");
+        await Expect(plan.Locator(".shift-plan-chart svg.apexcharts-svg")).ToBeVisibleAsync(new LocatorAssertionsToBeVisibleOptions { Timeout = 60_000 });
+        await plan.Locator("input[name=planned-frueh]").FillAsync("17");
+        await plan.Locator("input[name=planned-frueh]").DispatchEventAsync("change");
+        await plan.Locator("button.shift-plan-save").ClickAsync();
+        await Expect(plan.Locator(".shift-plan-saved")).ToBeVisibleAsync();
+        await page.ReloadAsync();
+        await Expect(page.Locator("section.shift-plan tr[data-shift=frueh] td.planned input")).ToHaveValueAsync("17", new LocatorAssertionsToHaveValueOptions { Timeout = 60_000 });
+        await page.Locator("section.shift-plan").ScrollIntoViewIfNeededAsync();
+        await page.ScreenshotAsync("forecast-shift-plan-1080p");
     }
 }

@@ -97,6 +97,19 @@ public sealed class UiForecastTests : BunitContext
     }
 
     [Fact]
+    public void A_baseline_that_won_the_backtest_is_named_as_the_forecast_not_praised_against_itself()
+    {
+        Module();
+        _forecasts.Trainer = "SameWeekdayMean4";
+
+        var cut = Render<ForecastPage>();
+
+        cut.WaitForAssertion(() => Assert.Equal(
+            "The SameWeekdayMean4 baseline forecast this queue best in the backtest, so it is the forecast: no learned model beat it.",
+            cut.Find(".forecast-verdict").TextContent));
+    }
+
+    [Fact]
     public void The_decision_section_shows_the_answer_per_queue_and_overall_with_the_shares()
     {
         Module();
@@ -208,9 +221,18 @@ public sealed class UiForecastTests : BunitContext
 
         public int StatusCalls => Volatile.Read(ref _statusCalls);
 
-        private static ModelInfoDto Model() => new("LightGbm", new DateTimeOffset(2026, 11, 23, 1, 0, 0, TimeSpan.Zero),
+        /// <summary>The chosen trainer; a baseline's name makes the baseline the forecast, as training does when it wins.</summary>
+        public string Trainer { get; set; } = "LightGbm";
+
+        private ModelInfoDto Model() => Trainer == "SameWeekdayMean4" ? BaselineModel() : new(Trainer, new DateTimeOffset(2026, 11, 23, 1, 0, 0, TimeSpan.Zero),
             new DateOnly(2026, 11, 1), new DateOnly(2026, 11, 22), "14days", 28,
-            new ScoresDto("LightGbm", 600, 2, 3, 0.12, 0.10),
+            new ScoresDto(Trainer, 600, 2, 3, 0.12, 0.10),
+            new ScoresDto("SeasonalNaive", 600, 4, 5, 0.2, 0.18),
+            new ScoresDto("SameWeekdayMean4", 600, 3, 4, 0.16, 0.15));
+
+        private static ModelInfoDto BaselineModel() => new("SameWeekdayMean4", new DateTimeOffset(2026, 11, 23, 1, 0, 0, TimeSpan.Zero),
+            new DateOnly(2026, 11, 1), new DateOnly(2026, 11, 22), "14days", 28,
+            new ScoresDto("SameWeekdayMean4", 600, 3, 4, 0.16, 0.15),
             new ScoresDto("SeasonalNaive", 600, 4, 5, 0.2, 0.18),
             new ScoresDto("SameWeekdayMean4", 600, 3, 4, 0.16, 0.15));
 
