@@ -33,7 +33,9 @@ public sealed class AgentGrain(
     // Links count today's handled contacts, so they are kept for a day and a half.
     private static readonly TimeSpan Horizon = TimeSpan.FromHours(36);
     private static readonly TimeSpan TimelineWindow = TimeSpan.FromHours(2);
-    private const int MaxTimeline = 500;
+    // A real agent changes state 20–40 times an hour, so two hours fit; a source far busier than that
+    // (a load test, a flapping integration) must not make every agent hold megabytes.
+    private const int MaxTimeline = 120;
     private bool _dirty;
     // Ids of the timeline's events: a busy agent's timeline holds thousands, too many to scan per event.
     private HashSet<string>? _timelineIds;
@@ -51,14 +53,15 @@ public sealed class AgentGrain(
             {
                 case EventType.AgentState when TimelineIds.Add(e.Id):
                     // Nearly always the newest: append; a late one goes to its place by binary search.
-                    if (S.Timeline.Count == 0 || ContactLifecycle.TimeOrder.Compare(S.Timeline[^1], e) < 0)
+                    var change = TimelineEntry(e);
+                    if (S.Timeline.Count == 0 || ContactLifecycle.TimeOrder.Compare(S.Timeline[^1], change) < 0)
                     {
-                        S.Timeline.Add(e);
+                        S.Timeline.Add(change);
                     }
                     else
                     {
-                        var at = S.Timeline.BinarySearch(e, ContactLifecycle.TimeOrder);
-                        S.Timeline.Insert(at < 0 ? ~at : at, e);
+                        var at = S.Timeline.BinarySearch(change, ContactLifecycle.TimeOrder);
+                        S.Timeline.Insert(at < 0 ? ~at : at, change);
                     }
                     added.Add(e);
                     // The latest event (by event time) that names the agent names it best, whatever the arrival order.
@@ -122,6 +125,15 @@ public sealed class AgentGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
         await CheckpointAsync();
+
+    /// <summary>
+    /// What the timeline needs of a state change (ordering, dedup, state and time), sharing the grain's own key
+    /// string: the timeline is most of an agent's memory and of its checkpoint.
+    /// </summary>
+    private OpsEvent TimelineEntry(OpsEvent e) =>
+        new() { Seq = e.Seq, Id = e.Id, Type = e.Type, At = e.At, AgentId = _key ??= this.GetPrimaryKeyString(), State = e.State };
+
+    private string? _key;
 
     private void Touch(long toSeq)
     {
