@@ -2,14 +2,40 @@ using Ops.Dashboard.Domain;
 
 namespace Ops.Dashboard.Contracts;
 
-/// <summary>One contact's lifecycle, derived from its events in the log (which is its durable state).</summary>
-[Alias("ops.IContactGrain")]
-public interface IContactGrain : IGrainWithStringKey
+/// <summary>
+/// A fixed share of the contacts (see <see cref="ContactShards"/>), each derived from its events in the
+/// log (which are its durable state). One call per shard and round instead of one per contact.
+/// </summary>
+[Alias("ops.IContactShardGrain")]
+public interface IContactShardGrain : IGrainWithIntegerKey
 {
-    /// <summary>Adds the round's events and returns what changed: counter deltas, waiting and agent facts.</summary>
-    [Alias("Apply")] Task<ContactUpdate> ApplyAsync(ContactBatch batch);
+    /// <summary>
+    /// Adds each batch's events to its contact (one batch per contact) and returns what changed for each,
+    /// in the order of the batches: counter deltas, waiting and agent facts.
+    /// </summary>
+    [Alias("Apply")] Task<IReadOnlyList<ContactUpdate>> ApplyAsync(IReadOnlyList<ContactBatch> batches);
 
-    [Alias("Get")] Task<ContactView?> GetAsync();
+    [Alias("Get")] Task<ContactView?> GetAsync(string contactId);
+}
+
+/// <summary>Which shard holds a contact: the one place that knows the hashing.</summary>
+public static class ContactShards
+{
+    public const int Count = 32;
+
+    /// <summary>FNV-1a over the id's UTF-16 code units: stable across processes, unlike string.GetHashCode.</summary>
+    public static int Of(string contactId)
+    {
+        var hash = 2166136261u;
+        foreach (var c in contactId)
+        {
+            hash ^= c;
+            hash *= 16777619u;
+        }
+        return (int)(hash % Count);
+    }
+
+    public static IContactShardGrain For(IGrainFactory grains, string contactId) => grains.GetGrain<IContactShardGrain>(Of(contactId));
 }
 
 /// <summary>One agent: state timeline, queues served, contacts answered.</summary>

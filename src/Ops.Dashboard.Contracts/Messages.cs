@@ -35,7 +35,7 @@ public sealed record AgentLink(
     [property: Id(7)] double? WaitSeconds = null);
 
 /// <summary>
-/// One round's events for a contact. The hints spare a newly activated contact its log reads:
+/// One round's events for the contact <paramref name="ContactId"/>. The hints spare a newly activated contact its log reads:
 /// <paramref name="NoEarlierEvents"/> says the log holds none of its events at or before FromSeq, and
 /// <paramref name="AgentStateBefore"/> gives, for agents named on its events, an upper bound of the time
 /// of their state events at or before FromSeq (the round's own state events of those agents are in
@@ -43,6 +43,7 @@ public sealed record AgentLink(
 /// </summary>
 [GenerateSerializer, Immutable, Alias("ops.contact-batch")]
 public sealed record ContactBatch(
+    [property: Id(5)] string ContactId,
     [property: Id(0)] long FromSeq,
     [property: Id(1)] long ToSeq,
     [property: Id(2)] IReadOnlyList<OpsEvent> Events,

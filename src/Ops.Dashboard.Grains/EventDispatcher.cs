@@ -193,12 +193,12 @@ public sealed class EventDispatcher(
 
         // Phase 2: contacts, with hints that spare new contacts their log reads.
         var withEarlierEvents = await log.ContactsWithEventsUpToAsync(contactEvents.Keys, fromSeq, ct);
-        var updates = await Task.WhenAll(contactEvents.Select(kv =>
-        {
-            var stateBefore = AgentStateHints(kv.Value, agentEvents);
-            return grains.GetGrain<IContactGrain>(kv.Key).ApplyAsync(
-                new ContactBatch(fromSeq, toSeq, kv.Value, !withEarlierEvents.Contains(kv.Key), stateBefore));
-        }));
+        // One call per shard: per-call overhead, not the contacts' own work, dominated a call per contact.
+        var shardCalls = contactEvents
+            .Select(kv => new ContactBatch(kv.Key, fromSeq, toSeq, kv.Value, !withEarlierEvents.Contains(kv.Key), AgentStateHints(kv.Value, agentEvents)))
+            .GroupBy(b => ContactShards.Of(b.ContactId))
+            .Select(g => grains.GetGrain<IContactShardGrain>(g.Key).ApplyAsync(g.ToList()));
+        var updates = (await Task.WhenAll(shardCalls)).SelectMany(u => u).ToList();
         foreach (var e in events)
             if (e.Type == EventType.AgentState && (!_latestAgentState.TryGetValue(e.AgentId!, out var at) || at < e.At))
                 _latestAgentState[e.AgentId!] = e.At;

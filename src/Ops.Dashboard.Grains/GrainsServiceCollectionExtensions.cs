@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Orleans.Configuration;
 
 namespace Ops.Dashboard.Grains;
 
@@ -19,9 +18,6 @@ public static class GrainsServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<EventDispatcher>());
         // Without forecasting in the host, forecastDeviation rules simply have no signal.
         services.TryAddSingleton<IForecastExpectations, NoForecastExpectations>();
-        // Contacts reload from the log on demand, so finished ones need not linger in memory.
-        services.Configure<GrainCollectionOptions>(o =>
-            o.ClassSpecificCollectionAge[typeof(ContactGrain).FullName!] = TimeSpan.FromMinutes(2));
         return services;
     }
 }

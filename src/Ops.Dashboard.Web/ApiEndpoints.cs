@@ -77,7 +77,7 @@ public static class ApiEndpoints
 
     private static async Task<IResult> GetContactAsync(string id, IGrainFactory grains, HttpContext http, AuditLog audit, TimeProvider time)
     {
-        var contact = await grains.GetGrain<IContactGrain>(id).GetAsync();
+        var contact = await ContactShards.For(grains, id).GetAsync(id);
         var actor = AccessExtensions.ActorOf(http);
         await audit.AppendAsync(time.GetUtcNow(), actor.Name, AuditActions.ViewContact, id, contact is null ? "not found" : "via the API", actor.Address);
         return contact is not null

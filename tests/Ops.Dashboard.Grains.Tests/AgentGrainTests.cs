@@ -138,7 +138,7 @@ public class AgentGrainTests(OpsClusterFixture fx)
             Answered("ghost-c", "ghost-ag", Day("11:00:10")));
 
         var listed = await Listed("ghost-ag");
-        Assert.Equal("ghost-ag", (await fx.Grains.GetGrain<IContactGrain>("ghost-c").GetAsync())!.Segments[0].AgentId);
+        Assert.Equal("ghost-ag", (await ContactShards.For(fx.Grains, "ghost-c").GetAsync("ghost-c"))!.Segments[0].AgentId);
         var own = await Agent("ghost-ag");
         Assert.NotNull(own);
         AssertSame(listed, own);

@@ -28,9 +28,10 @@ public class LateAndReplayTests(OpsClusterFixture fx)
         Assert.Equal(Ms(Day("10:00:00")), row.StartMs);
         Assert.Equal(new IntervalCounters { Offered = 1, Answered = 1, AnswerWaitMs = 30_000, Handled = 1, HandleMs = 750_000 }, row.Counters);
 
-        var contact = fx.Grains.GetGrain<IContactGrain>("late-1");
-        await fx.Cluster.DeactivateAsync(contact);
-        Assert.False(IsActive(contact));
+        // Dropping the whole shard is at least as forgetful as dropping the contact.
+        var shard = ContactShards.For(fx.Grains, "late-1");
+        await fx.Cluster.DeactivateAsync(shard);
+        Assert.False(IsActive(shard));
 
         // The agent's states arrive late: wrap-up 10:13:00..10:16:00 -> handle ends 10:16:00 (10:15 interval), 930 s.
         await fx.IngestAsync(
@@ -47,12 +48,12 @@ public class LateAndReplayTests(OpsClusterFixture fx)
             (await Queue("late").GetSnapshotAsync()).Today);
 
         // A late CSAT for the again settled, again deactivated contact: counted once, in 10:30 (its arrival).
-        await fx.Cluster.DeactivateAsync(contact);
-        Assert.False(IsActive(contact));
+        await fx.Cluster.DeactivateAsync(shard);
+        Assert.False(IsActive(shard));
         await fx.IngestAsync(Csat("late-1", 5, Day("10:40:00")));
         var today = (await Queue("late").GetSnapshotAsync()).Today;
         Assert.Equal((1L, 5L, 1L, 930_000L), (today.CsatCount, today.CsatScoreSum, today.Handled, today.HandleMs));
-        var view = await contact.GetAsync();
+        var view = await shard.GetAsync("late-1");
         Assert.Equal((5, 4, ContactStatus.Resolved), (view!.Csat, view.EventCount, view.Status));
     }
 
@@ -71,10 +72,10 @@ public class LateAndReplayTests(OpsClusterFixture fx)
         var row = Assert.Single(await Queue("view").GetIntervalsAsync(T(Day("10:15:00")), T(Day("10:30:00"))));
         Assert.Equal((1L, 350_000L), (row.Counters.Handled, row.Counters.HandleMs));
 
-        // A settled contact deactivates itself; GET /api/v1/contacts/{id} then reads a fresh activation.
-        var contact = fx.Grains.GetGrain<IContactGrain>("view-1");
-        await fx.Cluster.DeactivateAsync(contact);
-        var view = await contact.GetAsync();
+        // A settled contact is dropped by its shard; GET /api/v1/contacts/{id} then rebuilds it from the log.
+        var shard = ContactShards.For(fx.Grains, "view-1");
+        await fx.Cluster.DeactivateAsync(shard);
+        var view = await shard.GetAsync("view-1");
         var segment = Assert.Single(view!.Segments);
         Assert.Equal(T(Day("10:26:00")), segment.HandleEndAt);
         Assert.Equal(350.0, segment.HandleSeconds);

@@ -44,6 +44,7 @@ public class OpsClusterFixture : IAsyncLifetime
                 Queue("dupes", "phone", sl: 20, shortAbandon: 5),
                 Queue("escalation", "phone", sl: 20, shortAbandon: 5),
                 Queue("escalation-tech", "ticket", sl: 60, shortAbandon: 5),
+                Queue("shards", "phone", sl: 20, shortAbandon: 5),
             ],
             Shifts = ShiftOptions.DefaultTemplates(),
         };

@@ -194,7 +194,7 @@ public class QueueGrainTests(OpsClusterFixture fx)
         Assert.Equal(new IntervalCounters { Offered = 2, TransferredOut = 1 }, source.Today);
         Assert.Equal(new IntervalCounters { Offered = 1 }, target.Today);
 
-        var view = await fx.Grains.GetGrain<IContactGrain>("tx-1").GetAsync();
+        var view = await ContactShards.For(fx.Grains, "tx-1").GetAsync("tx-1");
         Assert.NotNull(view);
         Assert.Equal((ContactStatus.Waiting, "tech"), (view.Status, view.Queue));
         Assert.Equal(new[] { ("first-level", SegmentOutcome.TransferredUnanswered), ("tech", SegmentOutcome.Waiting) },
@@ -205,7 +205,7 @@ public class QueueGrainTests(OpsClusterFixture fx)
         target = await Queue("tech").GetSnapshotAsync();
         Assert.DoesNotContain(target.Next, w => w.ContactId == "tx-1");
         Assert.Equal(new IntervalCounters { Offered = 1, Answered = 1, AnswerWaitMs = 180_000 }, target.Today);
-        Assert.Equal(ContactStatus.InHandling, (await fx.Grains.GetGrain<IContactGrain>("tx-1").GetAsync())!.Status);
+        Assert.Equal(ContactStatus.InHandling, (await ContactShards.For(fx.Grains, "tx-1").GetAsync("tx-1"))!.Status);
     }
 
     [Fact]
@@ -223,7 +223,7 @@ public class QueueGrainTests(OpsClusterFixture fx)
             Answered("esc-1", "esc-ag2", Day("10:04:00")),
             State("esc-ag2", AgentState.OnContact, Day("10:04:00")));
 
-        var view = await fx.Grains.GetGrain<IContactGrain>("esc-1").GetAsync();
+        var view = await ContactShards.For(fx.Grains, "esc-1").GetAsync("esc-1");
         Assert.Equal((ContactStatus.InHandling, "escalation-tech"), (view!.Status, view.Queue));
         Assert.Equal("esc-ag2", view.Segments[^1].AgentId);
         var tech = await Queue("escalation-tech").GetSnapshotAsync();

@@ -1,20 +1,17 @@
 using Ops.Dashboard.Contracts;
 using Ops.Dashboard.Domain;
 using Ops.Dashboard.Storage;
-using Orleans.Placement;
 
 namespace Ops.Dashboard.Grains;
 
 /// <summary>
-/// A contact's lifecycle. Its durable state is its events in the log, so it persists nothing of
-/// its own: on activation it reads them back, and it deactivates once settled to keep memory flat.
+/// A contact's lifecycle, held by its shard (<see cref="ContactShardGrain"/>). Its durable state is its
+/// events in the log, so it persists nothing of its own: a new worker reads them back, and the shard
+/// drops it once settled to keep memory flat.
 /// Each round it returns contribution(events up to ToSeq) − contribution(events up to FromSeq),
 /// which is exact whatever order the events came in and however often a round is replayed.
 /// </summary>
-// Contacts are created by the dispatcher at thousands a second: placing them on its own silo skips the
-// resource-optimised placement decision (the default), which was a large share of activation cost.
-[GrainType("contact"), PreferLocalPlacement]
-public sealed class ContactGrain(EventLog log, OpsOptions options) : Grain, IContactGrain
+public sealed class ContactWorker(string id, EventLog log, OpsOptions options)
 {
     private readonly Dictionary<string, OpsEvent> _events = [];
     private readonly Dictionary<string, OpsEvent> _agentEvents = [];
@@ -23,12 +20,18 @@ public sealed class ContactGrain(EventLog log, OpsOptions options) : Grain, ICon
     // Agents told of this contact (a link sent): from then on they forward their state changes.
     private readonly HashSet<string> _linkedAgents = [];
 
-    private string Id => this.GetPrimaryKeyString();
+    public string Id => id;
+
+    /// <summary>When its shard last used it: unsettled workers idle for long are dropped.</summary>
+    public DateTimeOffset LastUsed { get; set; }
+
+    /// <summary>Whether the latest round left the contact settled (nothing more is expected of it).</summary>
+    public bool IsSettled { get; private set; }
 
     // How long after an answer an agent's state changes can still decide the contact's handle time.
     private static readonly TimeSpan HandleWindow = TimeSpan.FromHours(12);
 
-    // Whether this activation has read the contact's earlier events from the log (or learnt there are none).
+    // Whether this worker has read the contact's earlier events from the log (or learnt there are none).
     private bool _loaded;
 
     public async Task<ContactUpdate> ApplyAsync(ContactBatch batch)
@@ -49,23 +52,20 @@ public sealed class ContactGrain(EventLog log, OpsOptions options) : Grain, ICon
             .Select(kv => new CounterDelta(kv.Key, kv.Value))
             .ToList();
 
-        if (after.IsSettled) DeactivateOnIdle();
+        IsSettled = after.IsSettled;
         // Every agent with a link now has been told of this contact, in this round or an earlier one.
         foreach (var s in after.Segments) if (s.AnsweredAt is not null && s.AgentId is not null) _linkedAgents.Add(s.AgentId);
         return new ContactUpdate(deltas, WaitingFacts(before, after), Links(before, after));
     }
 
-    public async Task<ContactView?> GetAsync()
+    /// <summary>The contact as it stands; null when the log knows no such contact.</summary>
+    public async Task<ContactView?> GetViewAsync()
     {
         if (!_loaded) await LoadContactEventsAsync();
         _loaded = true;
         await LoadAgentEventsAsync(long.MaxValue, null);
         var c = Derive(long.MaxValue);
-        if (!c.Known)
-        {
-            DeactivateOnIdle();
-            return null;
-        }
+        if (!c.Known) return null;
         var segments = c.Segments.Select(s => new ContactSegmentView(
             s.Queue, s.EnteredAt, s.Outcome, s.AnsweredAt, s.AgentId, s.Wait?.TotalSeconds,
             s.TransferredAt, s.HandleEndAt, s.HandleTime?.TotalSeconds)).ToList();
@@ -120,7 +120,7 @@ public sealed class ContactGrain(EventLog log, OpsOptions options) : Grain, ICon
     }
 
     // Facts are absolute, and everything true at FromSeq was sent in an earlier round (by this or an
-    // earlier activation), so a round sends only what changed: far fewer calls to agents and queues.
+    // earlier worker), so a round sends only what changed: far fewer calls to agents and queues.
 
     private List<WaitingFact> WaitingFacts(ContactLifecycle before, ContactLifecycle after)
     {
