@@ -9,37 +9,14 @@ using Ops.Dashboard.Web.Components.Forecast;
 namespace Ops.Dashboard.Web.Tests;
 
 /// <summary>The forecast page's accuracy section over a fake <see cref="IForecastAccuracy"/>: chart series, the per-day table, reloads and notes.</summary>
-public sealed class UiAccuracyTests : BunitContext
+public sealed class UiAccuracyTests : UiForecastTestBase
 {
     /// <summary>Sun 22 Nov 2026 00:00 in Berlin.</summary>
     private static readonly DateTimeOffset SundayUtc = new(2026, 11, 21, 23, 0, 0, TimeSpan.Zero);
 
     private readonly FakeAccuracy _accuracy = new();
 
-    public UiAccuracyTests()
-    {
-        DefaultWaitTimeout = TimeSpan.FromSeconds(10);
-        var options = UiData.Options();
-        Services.AddSingleton<TimeProvider>(Time);
-        Services.AddSingleton(options);
-        Services.AddSingleton(new SiteClock(Time, options.Site));
-        Services.AddSingleton<IForecastAccuracy>(_accuracy);
-        Services.AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>));
-        JSInterop.Mode = JSRuntimeMode.Loose;
-        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
-    }
-
-    /// <summary>10:00 in Berlin on Monday 23 November 2026.</summary>
-    private FakeTimeProvider Time { get; } = new(UiTestBase.Start);
-
-    private BunitJSModuleInterop Module()
-    {
-        var module = JSInterop.SetupModule(ForecastChart.ModulePath);
-        module.SetupVoid("createForecast", _ => true).SetVoidResult();
-        module.SetupVoid("updateForecast", _ => true).SetVoidResult();
-        module.SetupVoid("destroy", _ => true).SetVoidResult();
-        return module;
-    }
+    protected override void AddFakes(IServiceCollection services) => services.AddSingleton<IForecastAccuracy>(_accuracy);
 
     private IRenderedComponent<AccuracySection> RenderSection(int version = 0) =>
         Render<AccuracySection>(p => p.Add(s => s.Queue, "billing").Add(s => s.Version, version));
@@ -47,7 +24,7 @@ public sealed class UiAccuracyTests : BunitContext
     [Fact]
     public void The_chart_gets_the_band_the_p50_line_and_the_actuals_at_site_time()
     {
-        var module = Module();
+        var module = ForecastChartModule();
 
         var cut = RenderSection();
 
@@ -66,7 +43,7 @@ public sealed class UiAccuracyTests : BunitContext
     [Fact]
     public void The_table_has_a_row_per_day_with_the_better_wape_highlighted()
     {
-        Module();
+        ForecastChartModule();
 
         var cut = RenderSection();
 
@@ -97,7 +74,7 @@ public sealed class UiAccuracyTests : BunitContext
     [Fact]
     public void A_new_version_or_queue_reloads_and_the_same_parameters_do_not()
     {
-        Module();
+        ForecastChartModule();
         var cut = RenderSection();
         cut.WaitForAssertion(() => Assert.Single(_accuracy.Calls));
 
@@ -112,7 +89,7 @@ public sealed class UiAccuracyTests : BunitContext
     [Fact]
     public void A_model_saved_without_its_backtest_hours_shows_the_note_and_an_error_shows_the_message()
     {
-        Module();
+        ForecastChartModule();
         _accuracy.Old = true;
 
         var cut = RenderSection();

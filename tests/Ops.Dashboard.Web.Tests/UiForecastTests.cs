@@ -14,36 +14,17 @@ using Ops.Dashboard.Web.Components.Wallboard;
 namespace Ops.Dashboard.Web.Tests;
 
 /// <summary>The forecast page over a fake <see cref="IForecasts"/>: chart series, model scores, staffing, the 24/7 decision, training and errors.</summary>
-public sealed class UiForecastTests : BunitContext
+public sealed class UiForecastTests : UiForecastTestBase
 {
     private readonly FakeForecasts _forecasts = new();
 
+    protected override void AddFakes(IServiceCollection services) => services.AddSingleton<IForecasts>(_forecasts);
+
     public UiForecastTests()
     {
-        DefaultWaitTimeout = TimeSpan.FromSeconds(10);
-        var options = UiData.Options();
-        Services.AddSingleton<TimeProvider>(Time);
-        Services.AddSingleton(options);
-        Services.AddSingleton(new SiteClock(Time, options.Site));
-        Services.AddSingleton<IForecasts>(_forecasts);
-        Services.AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>));
-        JSInterop.Mode = JSRuntimeMode.Loose;
-        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
         // The page's own parts are tested here; these two sections have tests of their own (UiAccuracyTests, UiShiftPlanTests).
         ComponentFactories.AddStub<AccuracySection>();
         ComponentFactories.AddStub<ShiftPlanSection>();
-    }
-
-    /// <summary>10:00 in Berlin on Monday 23 November 2026.</summary>
-    private FakeTimeProvider Time { get; } = new(UiTestBase.Start);
-
-    private BunitJSModuleInterop Module()
-    {
-        var module = JSInterop.SetupModule(ForecastChart.ModulePath);
-        module.SetupVoid("createForecast", _ => true).SetVoidResult();
-        module.SetupVoid("updateForecast", _ => true).SetVoidResult();
-        module.SetupVoid("destroy", _ => true).SetVoidResult();
-        return module;
     }
 
     [Fact]
@@ -56,7 +37,7 @@ public sealed class UiForecastTests : BunitContext
     [Fact]
     public void The_chart_receives_the_p10_p90_band_and_the_p50_line_per_hour_at_site_time()
     {
-        var module = Module();
+        var module = ForecastChartModule();
 
         var cut = Render<ForecastPage>();
 
@@ -78,7 +59,7 @@ public sealed class UiForecastTests : BunitContext
     [Fact]
     public void The_model_its_backtest_against_both_baselines_and_the_staffing_per_day_are_shown()
     {
-        Module();
+        ForecastChartModule();
 
         var cut = Render<ForecastPage>();
 
@@ -99,7 +80,7 @@ public sealed class UiForecastTests : BunitContext
     [Fact]
     public void A_baseline_that_won_the_backtest_is_named_as_the_forecast_not_praised_against_itself()
     {
-        Module();
+        ForecastChartModule();
         _forecasts.Trainer = "SameWeekdayMean4";
 
         var cut = Render<ForecastPage>();
@@ -112,7 +93,7 @@ public sealed class UiForecastTests : BunitContext
     [Fact]
     public void The_decision_section_shows_the_answer_per_queue_and_overall_with_the_shares()
     {
-        Module();
+        ForecastChartModule();
 
         var cut = Render<ForecastPage>();
 
@@ -132,7 +113,7 @@ public sealed class UiForecastTests : BunitContext
     [Fact]
     public void Not_enough_history_shows_the_services_message_instead_of_the_forecast()
     {
-        Module();
+        ForecastChartModule();
         _forecasts.NotEnoughHistory = true;
 
         var cut = Render<ForecastPage>();
@@ -147,7 +128,7 @@ public sealed class UiForecastTests : BunitContext
     [Fact]
     public void Choosing_another_queue_and_days_reloads_for_them()
     {
-        Module();
+        ForecastChartModule();
         var cut = Render<ForecastPage>();
         cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll(".forecast-days")));
 
@@ -163,7 +144,7 @@ public sealed class UiForecastTests : BunitContext
     [Fact]
     public void The_page_has_forecast_vs_actual_once_there_is_a_forecast_and_the_shift_plan_always()
     {
-        Module();
+        ForecastChartModule();
         _forecasts.NotEnoughHistory = true;
         var without = Render<ForecastPage>();
         without.WaitForAssertion(() => Assert.NotEmpty(without.FindAll(".forecast-error")));
@@ -179,7 +160,7 @@ public sealed class UiForecastTests : BunitContext
     [Fact]
     public void Train_now_calls_the_service_shows_running_polls_every_two_seconds_and_then_done()
     {
-        Module();
+        ForecastChartModule();
         var cut = Render<ForecastPage>();
         cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll(".forecast-days")));
         var loads = _forecasts.ForecastCalls.Count;

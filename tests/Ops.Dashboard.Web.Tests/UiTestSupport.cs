@@ -313,3 +313,40 @@ public static class UiData
         }
     }
 }
+
+/// <summary>
+/// A bUnit context for the forecast page and its sections: a fake clock at <see cref="UiTestBase.Start"/>, the site
+/// clock in Europe/Berlin, the demo options, interactive rendering; each test class adds its fake forecast services.
+/// </summary>
+public abstract class UiForecastTestBase : BunitContext
+{
+    protected UiForecastTestBase()
+    {
+        DefaultWaitTimeout = TimeSpan.FromSeconds(10);
+        var options = UiData.Options();
+        Services.AddSingleton<TimeProvider>(Time);
+        Services.AddSingleton(options);
+        Services.AddSingleton(new SiteClock(Time, options.Site));
+        Services.AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>));
+        // Before the JS interop and renderer settings below, which start the service provider.
+        AddFakes(Services);
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+    }
+
+    /// <summary>The test class's fake services (its field initialisers have run by the time this is called).</summary>
+    protected abstract void AddFakes(IServiceCollection services);
+
+    /// <summary>10:00 in Berlin on Monday 23 November 2026.</summary>
+    protected FakeTimeProvider Time { get; } = new(UiTestBase.Start);
+
+    /// <summary>The chart module with its three calls answered, so tests can read what the charts were given.</summary>
+    protected BunitJSModuleInterop ForecastChartModule()
+    {
+        var module = JSInterop.SetupModule(Components.Forecast.ForecastChart.ModulePath);
+        module.SetupVoid("createForecast", _ => true).SetVoidResult();
+        module.SetupVoid("updateForecast", _ => true).SetVoidResult();
+        module.SetupVoid("destroy", _ => true).SetVoidResult();
+        return module;
+    }
+}

@@ -20,23 +20,40 @@ function hourLabel(v) {
     return `${String(((h % 24) + 24) % 24).padStart(2, "0")}:00`;
 }
 
+// What every chart here shares: dark, no toolbar, zoom or animation, the page's font.
+function chartBase(chart) {
+    return {
+        width: "100%",
+        background: "transparent",
+        foreColor: "#cbd5e1",
+        fontFamily: "inherit",
+        toolbar: { show: false },
+        zoom: { enabled: false },
+        animations: { enabled: false },
+        ...chart,
+    };
+}
+
+// Once per element, even if asked twice while the library is still loading.
+async function createOnce(element, makeOptions, seriesCount) {
+    if (!element || element._opsChart || element._opsCreating) return;
+    element._opsCreating = true;
+    try {
+        const ApexCharts = await loadApex();
+        const chart = new ApexCharts(element, makeOptions());
+        element._opsChart = chart;
+        element._opsSeriesCount = seriesCount;
+        await chart.render();
+    } finally {
+        delete element._opsCreating;
+    }
+}
+
 function options(series, xMax) {
     // Type scales with the screen, like the rest of the board (1080p: ~21 px; 2160p: ~42 px).
     const font = Math.max(12, Math.round(window.innerHeight / 52));
     return {
-        chart: {
-            type: "line",
-            height: "100%",
-            width: "100%",
-            background: "transparent",
-            foreColor: "#cbd5e1",
-            fontFamily: "inherit",
-            toolbar: { show: false },
-            zoom: { enabled: false },
-            animations: { enabled: false },
-            redrawOnParentResize: true,
-            parentHeightOffset: 0,
-        },
+        chart: chartBase({ type: "line", height: "100%", redrawOnParentResize: true, parentHeightOffset: 0 }),
         theme: { mode: "dark" },
         series,
         colors: ["#38bdf8", "#fbbf24"],
@@ -64,19 +81,8 @@ function options(series, xMax) {
     };
 }
 
-export async function create(element, config) {
-    // Once per element, even if asked twice while the library is still loading.
-    if (!element || element._opsChart || element._opsCreating) return;
-    element._opsCreating = true;
-    try {
-        const ApexCharts = await loadApex();
-        const chart = new ApexCharts(element, options(config.series, config.xMax));
-        element._opsChart = chart;
-        element._opsSeriesCount = config.series.length;
-        await chart.render();
-    } finally {
-        delete element._opsCreating;
-    }
+export function create(element, config) {
+    return createOnce(element, () => options(config.series, config.xMax), config.series.length);
 }
 
 export function update(element, series) {
@@ -114,19 +120,7 @@ function forecastOptions(config) {
     const band = series.some(s => s.type === "rangeArea");
     const columns = series.some(s => s.type === "column");
     return {
-        chart: {
-            type: band ? "rangeArea" : "line",
-            height: 320,
-            width: "100%",
-            background: "transparent",
-            foreColor: "#cbd5e1",
-            fontFamily: "inherit",
-            toolbar: { show: false },
-            zoom: { enabled: false },
-            animations: { enabled: false },
-            stacked: columns,
-            stackOnlyBar: true,
-        },
+        chart: chartBase({ type: band ? "rangeArea" : "line", height: 320, stacked: columns, stackOnlyBar: true }),
         theme: { mode: "dark" },
         series,
         colors: config.colors ?? (band ? ["#38bdf8", "#fbbf24"] : ["#f97316", "#a3e635"]),
@@ -146,17 +140,8 @@ function forecastOptions(config) {
     };
 }
 
-export async function createForecast(element, config) {
-    if (!element || element._opsChart || element._opsCreating) return;
-    element._opsCreating = true;
-    try {
-        const ApexCharts = await loadApex();
-        const chart = new ApexCharts(element, forecastOptions(config));
-        element._opsChart = chart;
-        await chart.render();
-    } finally {
-        delete element._opsCreating;
-    }
+export function createForecast(element, config) {
+    return createOnce(element, () => forecastOptions(config), config.series.length);
 }
 
 export function updateForecast(element, series) {
