@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 using Ops.Dashboard.Domain;
 
 namespace Ops.Dashboard.Contracts;
@@ -49,7 +50,8 @@ public interface IAgentGrain : IGrainWithStringKey
 
     [Alias("Get")] Task<AgentSummary?> GetAsync();
 
-    [Alias("Checkpoint")] Task CheckpointAsync();
+    /// <summary>Makes the state durable; interleaves, so the grain keeps serving calls while it writes.</summary>
+    [Alias("Checkpoint"), AlwaysInterleave] Task CheckpointAsync();
 }
 
 /// <summary>The floor: every agent's summary in one place for the board and the read API.</summary>
@@ -63,7 +65,8 @@ public interface IAgentDirectoryGrain : IGrainWithIntegerKey
     /// <summary>Agents serving each queue, by state (an agent serving three queues counts in each).</summary>
     [Alias("CountsByQueue")] Task<IReadOnlyDictionary<string, AgentCounts>> CountsByQueueAsync();
 
-    [Alias("Checkpoint")] Task CheckpointAsync();
+    /// <summary>Makes the state durable; interleaves, so the grain keeps serving calls while it writes.</summary>
+    [Alias("Checkpoint"), AlwaysInterleave] Task CheckpointAsync();
 }
 
 /// <summary>One queue: waiting contacts by priority and age, 15-minute interval statistics.</summary>
@@ -80,7 +83,8 @@ public interface IQueueGrain : IGrainWithStringKey
     /// <summary>Intervals with start in [fromUtc, toUtc), current (including not yet checkpointed changes).</summary>
     [Alias("Intervals")] Task<IReadOnlyList<IntervalRow>> GetIntervalsAsync(DateTimeOffset fromUtc, DateTimeOffset toUtc);
 
-    [Alias("Checkpoint")] Task CheckpointAsync();
+    /// <summary>Makes the state durable; interleaves, so the grain keeps serving calls while it writes.</summary>
+    [Alias("Checkpoint"), AlwaysInterleave] Task CheckpointAsync();
 }
 
 /// <summary>One shift of one day, keyed "yyyy-MM-dd/templateId": planned and logged-in agents.</summary>
@@ -93,5 +97,6 @@ public interface IShiftGrain : IGrainWithStringKey
 
     [Alias("Get")] Task<ShiftSnapshot> GetAsync();
 
-    [Alias("Checkpoint")] Task CheckpointAsync();
+    /// <summary>Makes the state durable; interleaves, so the grain keeps serving calls while it writes.</summary>
+    [Alias("Checkpoint"), AlwaysInterleave] Task CheckpointAsync();
 }

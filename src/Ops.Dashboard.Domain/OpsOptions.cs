@@ -234,9 +234,12 @@ public sealed class ShiftOptions
     /// <summary>Agents planned for this shift unless the plan for a day says otherwise.</summary>
     public int PlannedAgents { get; set; }
 
-    public TimeOnly StartTime => ParseTime(Start);
+    // Parsed once per text: the dispatcher asks for every agent state event.
+    private ParsedTime? _start, _end;
 
-    public TimeOnly EndTime => ParseTime(End);
+    public TimeOnly StartTime => Parse(Start, ref _start);
+
+    public TimeOnly EndTime => Parse(End, ref _end);
 
     public bool CrossesMidnight => EndTime <= StartTime;
 
@@ -246,9 +249,15 @@ public sealed class ShiftOptions
     public static bool TryParseTime(string? text, out TimeOnly time) =>
         TimeOnly.TryParseExact(text, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out time);
 
-    private TimeOnly ParseTime(string text) => TryParseTime(text, out var t)
-        ? t
-        : throw new InvalidOperationException($"Shift '{Id}' has an invalid time '{text}'.");
+    private TimeOnly Parse(string text, ref ParsedTime? cache)
+    {
+        if (cache is { } c && ReferenceEquals(c.Text, text)) return c.Time;
+        if (!TryParseTime(text, out var t)) throw new InvalidOperationException($"Shift '{Id}' has an invalid time '{text}'.");
+        cache = new ParsedTime(text, t);
+        return t;
+    }
+
+    private sealed record ParsedTime(string Text, TimeOnly Time);
 
     /// <summary>The handbook's three-shift model: nobody on permanent night work, 24 h covered.</summary>
     public static List<ShiftOptions> DefaultTemplates() =>

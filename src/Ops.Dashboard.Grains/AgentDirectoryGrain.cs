@@ -13,36 +13,32 @@ public sealed class AgentDirectoryState
 public sealed class AgentDirectoryGrain(
     [PersistentState("agents", OpsGrainStorage.Name)] IPersistentState<AgentDirectoryState> store) : Grain, IAgentDirectoryGrain
 {
-    private bool _dirty;
+    private PersistentCheckpoint<AgentDirectoryState>? _checkpoint;
+    private PersistentCheckpoint<AgentDirectoryState> Persisted => _checkpoint ??= new(GrainContext, store, "agents", s => new() { Agents = new(s.Agents) });
     // Every read of a queue asks for these; worked out once per change of the floor, not per read.
     private IReadOnlyDictionary<string, AgentCounts>? _counts;
 
     public Task UpdateAsync(IReadOnlyList<AgentSummary> summaries)
     {
-        foreach (var s in summaries) store.State.Agents[s.Id] = s;
+        foreach (var s in summaries) Persisted.Live.Agents[s.Id] = s;
         if (summaries.Count > 0)
         {
-            _dirty = true;
+            Persisted.MarkDirty();
             _counts = null;
         }
         return Task.CompletedTask;
     }
 
     public Task<IReadOnlyList<AgentSummary>> ListAsync() =>
-        Task.FromResult<IReadOnlyList<AgentSummary>>([.. store.State.Agents.Values.OrderBy(a => a.Id, StringComparer.Ordinal)]);
+        Task.FromResult<IReadOnlyList<AgentSummary>>([.. Persisted.Live.Agents.Values.OrderBy(a => a.Id, StringComparer.Ordinal)]);
 
     public Task<IReadOnlyDictionary<string, AgentCounts>> CountsByQueueAsync() =>
-        Task.FromResult(_counts ??= store.State.Agents.Values
+        Task.FromResult(_counts ??= Persisted.Live.Agents.Values
             .SelectMany(a => a.Queues.Select(q => (Queue: q, a.State)))
             .GroupBy(x => x.Queue)
             .ToDictionary(g => g.Key, g => AgentCounts.Of(g.Select(x => x.State))));
 
-    public async Task CheckpointAsync()
-    {
-        if (!_dirty) return;
-        await store.WriteStateAsync();
-        _dirty = false;
-    }
+    public Task CheckpointAsync() => Persisted.WriteAsync();
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
         await CheckpointAsync();

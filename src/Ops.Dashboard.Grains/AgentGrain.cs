@@ -19,6 +19,13 @@ public sealed class AgentGrainState
     [Id(8)] public DateTimeOffset TeamAt { get; set; } = DateTimeOffset.MinValue;
     /// <summary>When the current log-in began (kept here because the timeline forgets older changes).</summary>
     [Id(9)] public DateTimeOffset? LoggedInAt { get; set; }
+
+    /// <summary>A copy to write, sharing only what is never changed in place.</summary>
+    public AgentGrainState Copy() => new()
+    {
+        Name = Name, Team = Team, Queues = Queues, QueuesAt = QueuesAt, Timeline = [.. Timeline], Links = new(Links),
+        LastSeq = LastSeq, NameAt = NameAt, TeamAt = TeamAt, LoggedInAt = LoggedInAt,
+    };
 }
 
 /// <summary>
@@ -36,10 +43,11 @@ public sealed class AgentGrain(
     // A real agent changes state 20–40 times an hour, so two hours fit; a source far busier than that
     // (a load test, a flapping integration) must not make every agent hold megabytes.
     private const int MaxTimeline = 120;
-    private bool _dirty;
+    private PersistentCheckpoint<AgentGrainState>? _checkpoint;
+    private PersistentCheckpoint<AgentGrainState> Persisted => _checkpoint ??= new(GrainContext, store, "agent", s => s.Copy());
     // Ids of the timeline's events: a busy agent's timeline holds thousands, too many to scan per event.
     private HashSet<string>? _timelineIds;
-    private AgentGrainState S => store.State;
+    private AgentGrainState S => Persisted.Live;
 
     private HashSet<string> TimelineIds => _timelineIds ??= [.. S.Timeline.Select(e => e.Id)];
 
@@ -116,12 +124,7 @@ public sealed class AgentGrain(
     public Task<AgentSummary?> GetAsync() =>
         Task.FromResult(S.Timeline.Count == 0 && S.QueuesAt == DateTimeOffset.MinValue && S.Links.Count == 0 ? null : Summary());
 
-    public async Task CheckpointAsync()
-    {
-        if (!_dirty) return;
-        await store.WriteStateAsync();
-        _dirty = false;
-    }
+    public Task CheckpointAsync() => Persisted.WriteAsync();
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
         await CheckpointAsync();
@@ -138,7 +141,7 @@ public sealed class AgentGrain(
     private void Touch(long toSeq)
     {
         S.LastSeq = Math.Max(S.LastSeq, toSeq);
-        _dirty = true;
+        Persisted.MarkDirty();
     }
 
     private void Prune()

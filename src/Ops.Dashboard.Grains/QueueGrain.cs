@@ -26,7 +26,11 @@ public sealed class QueueGrain(
     private readonly Dictionary<long, IntervalCounters> _counters = [];
     private readonly HashSet<long> _dirtyIntervals = [];
     private long _countersSeq;
-    private bool _stateDirty;
+    private readonly CheckpointWriter _intervalWriter = new();
+    private PersistentCheckpoint<QueueGrainState>? _checkpoint;
+    private PersistentCheckpoint<QueueGrainState> Persisted =>
+        _checkpoint ??= new(GrainContext, store, "queue", s => new() { Waiting = new(s.Waiting) });
+    private QueueGrainState Live => Persisted.Live;
     private DateTimeOffset _cachedFrom;
 
     private string Queue => this.GetPrimaryKeyString();
@@ -54,11 +58,11 @@ public sealed class QueueGrain(
         foreach (var fact in batch.Waiting)
         {
             if (fact.WaitingSince is { } since)
-                store.State.Waiting[fact.ContactId] = new WaitingContact(fact.ContactId, since, fact.Priority, fact.Channel);
+                Live.Waiting[fact.ContactId] = new WaitingContact(fact.ContactId, since, fact.Priority, fact.Channel);
             else
-                store.State.Waiting.Remove(fact.ContactId);
+                Live.Waiting.Remove(fact.ContactId);
         }
-        _stateDirty |= batch.Waiting.Count > 0;
+        if (batch.Waiting.Count > 0) Persisted.MarkDirty();
     }
 
     public Task<QueueSnapshot> GetSnapshotAsync()
@@ -67,7 +71,7 @@ public sealed class QueueGrain(
         var today = _counters
             .Where(kv => kv.Key >= start.ToUnixTimeMilliseconds() && kv.Key < end.ToUnixTimeMilliseconds())
             .Aggregate(IntervalCounters.Zero, (sum, kv) => sum + kv.Value);
-        var waiting = store.State.Waiting.Values;
+        var waiting = Live.Waiting.Values;
         return Task.FromResult(new QueueSnapshot(
             Queue, waiting.Count, waiting.Count == 0 ? null : waiting.Min(w => w.Since), today, [.. ServedOrder().Take(20)]));
     }
@@ -76,7 +80,7 @@ public sealed class QueueGrain(
 
     // Served by priority first, then by age.
     private IEnumerable<WaitingContact> ServedOrder() =>
-        store.State.Waiting.Values.OrderByDescending(w => w.Priority).ThenBy(w => w.Since).ThenBy(w => w.ContactId, StringComparer.Ordinal);
+        Live.Waiting.Values.OrderByDescending(w => w.Priority).ThenBy(w => w.Since).ThenBy(w => w.ContactId, StringComparer.Ordinal);
 
     public async Task<IReadOnlyList<IntervalRow>> GetIntervalsAsync(DateTimeOffset fromUtc, DateTimeOffset toUtc)
     {
@@ -91,20 +95,27 @@ public sealed class QueueGrain(
         return [.. rows.Where(kv => !kv.Value.IsZero).OrderBy(kv => kv.Key).Select(kv => new IntervalRow(kv.Key, kv.Value))];
     }
 
-    public async Task CheckpointAsync()
+    public Task CheckpointAsync() => Task.WhenAll(Persisted.WriteAsync(), _intervalWriter.RunAsync(() =>
     {
-        if (_dirtyIntervals.Count > 0 || _countersSeq > 0)
+        if (_dirtyIntervals.Count == 0 && _countersSeq == 0) return null;
+        // Copied in this turn: the grain goes on applying rounds while the write runs.
+        var dirty = _dirtyIntervals
+            .Select(ms => KeyValuePair.Create(DateTimeOffset.FromUnixTimeMilliseconds(ms), _counters[ms]))
+            .ToList();
+        _dirtyIntervals.Clear();
+        return SaveIntervalsAsync(dirty, _countersSeq);
+    }));
+
+    private async Task SaveIntervalsAsync(List<KeyValuePair<DateTimeOffset, IntervalCounters>> dirty, long countersSeq)
+    {
+        try
         {
-            var dirty = _dirtyIntervals
-                .Select(ms => KeyValuePair.Create(DateTimeOffset.FromUnixTimeMilliseconds(ms), _counters[ms]))
-                .ToList();
-            await intervals.SaveAsync(Queue, dirty, _countersSeq);
-            _dirtyIntervals.Clear();
+            await Task.Run(() => intervals.SaveAsync(Queue, dirty, countersSeq));
         }
-        if (_stateDirty)
+        catch
         {
-            await store.WriteStateAsync();
-            _stateDirty = false;
+            foreach (var (start, _) in dirty) _dirtyIntervals.Add(start.ToUnixTimeMilliseconds());
+            throw;
         }
     }
 

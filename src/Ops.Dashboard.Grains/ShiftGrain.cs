@@ -18,41 +18,37 @@ public sealed class ShiftGrain(
     [PersistentState("shift", OpsGrainStorage.Name)] IPersistentState<ShiftGrainState> store,
     OpsOptions options) : Grain, IShiftGrain
 {
-    private bool _dirty;
+    private PersistentCheckpoint<ShiftGrainState>? _checkpoint;
+    private PersistentCheckpoint<ShiftGrainState> Persisted => _checkpoint ??= new(GrainContext, store, "shift", s => new() { PlannedAgents = s.PlannedAgents, Presence = new(s.Presence) });
 
     private string Key => this.GetPrimaryKeyString();
 
     public Task ApplyAsync(IReadOnlyList<ShiftPresence> presence)
     {
         foreach (var p in presence)
-            if (!store.State.Presence.TryGetValue(p.AgentId, out var known) || known.At <= p.At)
-                store.State.Presence[p.AgentId] = p;
-        _dirty |= presence.Count > 0;
+            if (!Persisted.Live.Presence.TryGetValue(p.AgentId, out var known) || known.At <= p.At)
+                Persisted.Live.Presence[p.AgentId] = p;
+        if (presence.Count > 0) Persisted.MarkDirty();
         return Task.CompletedTask;
     }
 
     public Task SetPlannedAsync(int plannedAgents)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(plannedAgents);
-        store.State.PlannedAgents = plannedAgents;
-        _dirty = true;
+        Persisted.Live.PlannedAgents = plannedAgents;
+        Persisted.MarkDirty();
         return Task.CompletedTask;
     }
 
     public Task<ShiftSnapshot> GetAsync()
     {
         var template = Key.Split('/') is [_, var id] ? options.Shifts.Find(s => s.Id == id) : null;
-        var planned = store.State.PlannedAgents ?? template?.PlannedAgents ?? 0;
-        var presence = store.State.Presence.Values;
+        var planned = Persisted.Live.PlannedAgents ?? template?.PlannedAgents ?? 0;
+        var presence = Persisted.Live.Presence.Values;
         return Task.FromResult(new ShiftSnapshot(Key, planned, presence.Count(p => p.LoggedIn), presence.Count));
     }
 
-    public async Task CheckpointAsync()
-    {
-        if (!_dirty) return;
-        await store.WriteStateAsync();
-        _dirty = false;
-    }
+    public Task CheckpointAsync() => Persisted.WriteAsync();
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
         await CheckpointAsync();
