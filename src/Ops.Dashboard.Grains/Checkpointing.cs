@@ -59,11 +59,16 @@ public sealed class PersistentCheckpoint<TState> where TState : class
 
     /// <param name="stateName">The name given to the grain's [PersistentState], which names its storage row.</param>
     public PersistentCheckpoint(IGrainContext grain, IPersistentState<TState> store, string stateName, Func<TState, TState> copy)
+        : this(store, grain.ActivationServices.GetRequiredKeyedService<IGrainStorage>(OpsGrainStorage.Name), stateName, grain.GrainId, copy)
+    {
+    }
+
+    public PersistentCheckpoint(IPersistentState<TState> store, IGrainStorage storage, string stateName, GrainId grainId, Func<TState, TState> copy)
     {
         _store = store;
-        _storage = grain.ActivationServices.GetRequiredKeyedService<IGrainStorage>(OpsGrainStorage.Name);
+        _storage = storage;
         _stateName = stateName;
-        _grainId = grain.GrainId;
+        _grainId = grainId;
         _copy = copy;
     }
 
