@@ -170,7 +170,7 @@ public sealed class ContactLifecycle
             .Where(e => e.Type == EventType.AgentState && e.AgentId is not null)
             .DistinctBy(e => e.Id)
             .GroupBy(e => e.AgentId!)
-            .ToDictionary(g => g.Key, g => g.Order(TimeOrder).ToList());
+            .ToDictionary(g => g.Key, g => g.Order(TimeOrder).Select(StateChange.Of).ToList());
 
         var result = new List<Segment>(segments.Count);
         foreach (var s in segments)
@@ -207,7 +207,7 @@ public sealed class ContactLifecycle
     /// first change after the answer is not wrap-up (or none is reported), it ends at the release
     /// (resolution or transfer) or at that change, whichever is first.
     /// </summary>
-    private static DateTimeOffset? HandleEnd(DateTimeOffset answeredAt, DateTimeOffset? release, List<OpsEvent>? timeline)
+    private static DateTimeOffset? HandleEnd(DateTimeOffset answeredAt, DateTimeOffset? release, List<StateChange>? timeline)
     {
         var (exit, wrapExit) = timeline is null ? (null, null) : Exits(timeline, answeredAt, release);
         if (exit?.State == AgentState.WrapUp) return wrapExit?.At;
@@ -224,7 +224,7 @@ public sealed class ContactLifecycle
     /// The agent's first change out of on-contact after the answer and, if that was wrap-up, the change
     /// that ended it. An on-contact after the release is the agent's next contact: what follows is not ours.
     /// </summary>
-    private static (OpsEvent? Exit, OpsEvent? WrapExit) Exits(IReadOnlyList<OpsEvent> sortedTimeline, DateTimeOffset answeredAt, DateTimeOffset? release)
+    private static (StateChange? Exit, StateChange? WrapExit) Exits(IReadOnlyList<StateChange> sortedTimeline, DateTimeOffset answeredAt, DateTimeOffset? release)
     {
         for (var i = FirstAfter(sortedTimeline, answeredAt); i < sortedTimeline.Count; i++)
         {
@@ -244,7 +244,7 @@ public sealed class ContactLifecycle
     }
 
     /// <summary>Index of the first event later than <paramref name="at"/> in a time-sorted timeline (binary search).</summary>
-    private static int FirstAfter(IReadOnlyList<OpsEvent> sortedTimeline, DateTimeOffset at)
+    private static int FirstAfter(IReadOnlyList<StateChange> sortedTimeline, DateTimeOffset at)
     {
         int lo = 0, hi = sortedTimeline.Count;
         while (lo < hi)
@@ -261,7 +261,7 @@ public sealed class ContactLifecycle
     /// answered at <paramref name="answeredAt"/> (null: any later change can). The agent grain uses
     /// it to tell which contacts a new state event concerns.
     /// </summary>
-    public static DateTimeOffset? HandleEndDecidedBy(IReadOnlyList<OpsEvent> sortedTimeline, DateTimeOffset answeredAt)
+    public static DateTimeOffset? HandleEndDecidedBy(IReadOnlyList<StateChange> sortedTimeline, DateTimeOffset answeredAt)
     {
         // Without the release this can only come out later than the contact's own answer: it over-includes, never misses.
         var (exit, wrapExit) = Exits(sortedTimeline, answeredAt, release: null);

@@ -46,6 +46,28 @@ public sealed record OpsEvent
     [Id(15)] public IReadOnlyList<string>? Queues { get; init; }
 }
 
+/// <summary>
+/// An agent.state event as timelines keep it: what ordering, deduplication and handle ends need. Agents
+/// keep two hours of these, so a full <see cref="OpsEvent"/> each was most of their memory and checkpoints.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("ops.state-change")]
+public readonly record struct StateChange(
+    [property: Id(0)] long Seq,
+    [property: Id(1)] string Id,
+    [property: Id(2)] DateTimeOffset At,
+    [property: Id(3)] AgentState State)
+{
+    public static StateChange Of(OpsEvent e) =>
+        new(e.Seq, e.Id, e.At, e.State ?? throw new ArgumentException($"Event '{e.Id}' is not an agent state change.", nameof(e)));
+
+    /// <summary>By time, then by id: the order <see cref="ContactLifecycle.TimeOrder"/> gives agent.state events.</summary>
+    public static IComparer<StateChange> TimeOrder { get; } = Comparer<StateChange>.Create((a, b) =>
+    {
+        var c = a.At.UtcTicks.CompareTo(b.At.UtcTicks);
+        return c != 0 ? c : string.CompareOrdinal(a.Id, b.Id);
+    });
+}
+
 /// <summary>Wire names of the contract's enums (snake/dotted lower case).</summary>
 public static class EventTypes
 {

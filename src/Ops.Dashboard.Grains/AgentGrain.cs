@@ -10,8 +10,8 @@ public sealed class AgentGrainState
     [Id(1)] public string? Team { get; set; }
     [Id(2)] public List<string> Queues { get; set; } = [];
     [Id(3)] public DateTimeOffset QueuesAt { get; set; } = DateTimeOffset.MinValue;
-    /// <summary>agent.state events of the last day and a half, in time order.</summary>
-    [Id(4)] public List<OpsEvent> Timeline { get; set; } = [];
+    /// <summary>What state before version 2 held as <see cref="Timeline"/>; converted when read.</summary>
+    [Id(4)] public List<OpsEvent>? LegacyTimeline { get; set; }
     /// <summary>Contacts this agent answered recently, by contact id.</summary>
     [Id(5)] public Dictionary<string, AgentLink> Links { get; set; } = [];
     [Id(6)] public long LastSeq { get; set; }
@@ -19,6 +19,8 @@ public sealed class AgentGrainState
     [Id(8)] public DateTimeOffset TeamAt { get; set; } = DateTimeOffset.MinValue;
     /// <summary>When the current log-in began (kept here because the timeline forgets older changes).</summary>
     [Id(9)] public DateTimeOffset? LoggedInAt { get; set; }
+    /// <summary>The agent's recent state changes, in time order (see the grain's pruning).</summary>
+    [Id(10)] public List<StateChange> Timeline { get; set; } = [];
 
     /// <summary>A copy to write, sharing only what is never changed in place.</summary>
     public AgentGrainState Copy() => new()
@@ -45,11 +47,17 @@ public sealed class AgentGrain(
     private const int MaxTimeline = 120;
     private PersistentCheckpoint<AgentGrainState>? _checkpoint;
     private PersistentCheckpoint<AgentGrainState> Persisted => _checkpoint ??= new(GrainContext, store, "agent", s => s.Copy());
-    // Ids of the timeline's events: a busy agent's timeline holds thousands, too many to scan per event.
-    private HashSet<string>? _timelineIds;
     private AgentGrainState S => Persisted.Live;
 
-    private HashSet<string> TimelineIds => _timelineIds ??= [.. S.Timeline.Select(e => e.Id)];
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (S.LegacyTimeline is { } legacy)
+        {
+            S.Timeline = [.. legacy.Where(e => e.State is not null).Select(StateChange.Of).Order(StateChange.TimeOrder)];
+            S.LegacyTimeline = null;
+        }
+        return Task.CompletedTask;
+    }
 
     public Task<AgentApplyResult> ApplyEventsAsync(long toSeq, IReadOnlyList<OpsEvent> events)
     {
@@ -59,18 +67,7 @@ public sealed class AgentGrain(
         {
             switch (e.Type)
             {
-                case EventType.AgentState when TimelineIds.Add(e.Id):
-                    // Nearly always the newest: append; a late one goes to its place by binary search.
-                    var change = TimelineEntry(e);
-                    if (S.Timeline.Count == 0 || ContactLifecycle.TimeOrder.Compare(S.Timeline[^1], change) < 0)
-                    {
-                        S.Timeline.Add(change);
-                    }
-                    else
-                    {
-                        var at = S.Timeline.BinarySearch(change, ContactLifecycle.TimeOrder);
-                        S.Timeline.Insert(at < 0 ? ~at : at, change);
-                    }
+                case EventType.AgentState when AddToTimeline(StateChange.Of(e)):
                     added.Add(e);
                     // The latest event (by event time) that names the agent names it best, whatever the arrival order.
                     if (e.Name is not null && e.At >= S.NameAt)
@@ -129,14 +126,21 @@ public sealed class AgentGrain(
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
         await CheckpointAsync();
 
-    /// <summary>
-    /// What the timeline needs of a state change (ordering, dedup, state and time), sharing the grain's own key
-    /// string: the timeline is most of an agent's memory and of its checkpoint.
-    /// </summary>
-    private OpsEvent TimelineEntry(OpsEvent e) =>
-        new() { Seq = e.Seq, Id = e.Id, Type = e.Type, At = e.At, AgentId = _key ??= this.GetPrimaryKeyString(), State = e.State };
-
-    private string? _key;
+    /// <summary>Adds a change in its place; false when the timeline holds it already (same time and id: a replay).</summary>
+    private bool AddToTimeline(StateChange change)
+    {
+        var timeline = S.Timeline;
+        // Nearly always the newest: append; a late one goes to its place by binary search.
+        if (timeline.Count == 0 || StateChange.TimeOrder.Compare(timeline[^1], change) < 0)
+        {
+            timeline.Add(change);
+            return true;
+        }
+        var at = timeline.BinarySearch(change, StateChange.TimeOrder);
+        if (at >= 0) return false;
+        timeline.Insert(~at, change);
+        return true;
+    }
 
     private void Touch(long toSeq)
     {
@@ -162,10 +166,7 @@ public sealed class AgentGrain(
         old = Math.Max(old, S.Timeline.Count - MaxTimeline);
         // Keep the last event before the cutoff: it is the state the agent was in at the cutoff.
         if (old > 0)
-        {
-            foreach (var e in S.Timeline.Take(old)) TimelineIds.Remove(e.Id);
             S.Timeline.RemoveRange(0, old);
-        }
     }
 
     /// <summary>The log-in is the first change after the latest logged-off state; with none in the timeline, it stays as known.</summary>
@@ -189,7 +190,7 @@ public sealed class AgentGrain(
         if (S.Timeline.Count > 0)
         {
             var i = S.Timeline.Count - 1;
-            state = S.Timeline[i].State!.Value;
+            state = S.Timeline[i].State;
             while (i > 0 && S.Timeline[i - 1].State == state) i--;
             since = S.Timeline[i].At;
         }

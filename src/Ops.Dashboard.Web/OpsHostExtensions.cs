@@ -1,3 +1,4 @@
+using Orleans.Configuration;
 using Orleans.Dashboard;
 using Microsoft.Data.Sqlite;
 using Ops.Dashboard.Grains;
@@ -32,6 +33,9 @@ public static class OpsHostExtensions
             // Orleans has no SQLite reminder store: one node keeps reminders in memory (the nightly retrain re-registers at start).
             silo.UseInMemoryReminderService();
             silo.AddDashboard();
+            // The directory cache is sized for a million grains by default (about 19 MB of empty buckets);
+            // this node holds one grain per agent, queue and shift and 32 contact shards.
+            silo.Configure<GrainDirectoryOptions>(o => o.CacheSize = 50_000);
         });
         builder.Services.AddOpsDispatch();
         return builder;

@@ -1,5 +1,7 @@
 using Ops.Dashboard.Contracts;
+using Microsoft.Extensions.DependencyInjection;
 using Ops.Dashboard.Domain;
+using Orleans.Storage;
 using static Ops.Dashboard.Grains.Tests.Ev;
 using static Ops.Dashboard.Testing.TestEvents;
 
@@ -142,5 +144,41 @@ public class AgentGrainTests(OpsClusterFixture fx)
         var own = await Agent("ghost-ag");
         Assert.NotNull(own);
         AssertSame(listed, own);
+    }
+
+    [Fact]
+    public async Task An_agent_stored_with_a_full_event_timeline_loads_and_still_knows_its_changes()
+    {
+        // Agent state as version 1 stored it: the timeline as whole events (field 4).
+        const string id = "ag-legacy";
+        var storage = fx.Cluster.GetSiloServiceProvider().GetRequiredKeyedService<IGrainStorage>(OpsGrainStorage.Name);
+        var legacy = new AgentGrainState
+        {
+            LegacyTimeline =
+            [
+                State(id, AgentState.Available, Day("09:00:00")) with { Seq = 1, Id = "leg-1" },
+                State(id, AgentState.Break, Day("09:30:00")) with { Seq = 2, Id = "leg-2" },
+            ],
+            LastSeq = 2,
+        };
+        await storage.WriteStateAsync("agent", GrainId.Create("agent", id), new GrainState<AgentGrainState>(legacy));
+
+        var loaded = await Agent(id);
+        Assert.Equal((AgentState.Break, T(Day("09:30:00"))), (loaded!.State, loaded.StateSince));
+
+        // A replayed change is known; a new one is added after it.
+        var grain = fx.Grains.GetGrain<IAgentGrain>(id);
+        await grain.ApplyEventsAsync(3, [State(id, AgentState.Available, Day("09:00:00")) with { Seq = 1, Id = "leg-1" }]);
+        Assert.Equal(AgentState.Break, (await Agent(id))!.State);
+        await grain.ApplyEventsAsync(4, [State(id, AgentState.Available, Day("09:45:00")) with { Seq = 4, Id = "leg-3" }]);
+        var after = await Agent(id);
+        Assert.Equal((AgentState.Available, T(Day("09:45:00"))), (after!.State, after.StateSince));
+
+        // And its next checkpoint stores the compact timeline.
+        await grain.CheckpointAsync();
+        var stored = new GrainState<AgentGrainState>();
+        await storage.ReadStateAsync("agent", GrainId.Create("agent", id), stored);
+        Assert.Null(stored.State!.LegacyTimeline);
+        Assert.Equal(["leg-1", "leg-2", "leg-3"], stored.State.Timeline.Select(c => c.Id));
     }
 }
