@@ -48,23 +48,27 @@ public sealed record OpsEvent
 
 /// <summary>
 /// An agent.state event as timelines keep it: what ordering, deduplication and handle ends need. Agents
-/// keep two hours of these, so a full <see cref="OpsEvent"/> each was most of their memory and checkpoints.
+/// keep two hours of these, so a whole <see cref="OpsEvent"/> (and its id string) each was most of their
+/// memory and checkpoints. The log seq stands in for the id: ingestion stores each event id once.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("ops.state-change")]
 public readonly record struct StateChange(
     [property: Id(0)] long Seq,
-    [property: Id(1)] string Id,
-    [property: Id(2)] DateTimeOffset At,
-    [property: Id(3)] AgentState State)
+    [property: Id(1)] DateTimeOffset At,
+    [property: Id(2)] AgentState State)
 {
     public static StateChange Of(OpsEvent e) =>
-        new(e.Seq, e.Id, e.At, e.State ?? throw new ArgumentException($"Event '{e.Id}' is not an agent state change.", nameof(e)));
+        new(e.Seq, e.At, e.State ?? throw new ArgumentException($"Event '{e.Id}' is not an agent state change.", nameof(e)));
 
-    /// <summary>By time, then by id: the order <see cref="ContactLifecycle.TimeOrder"/> gives agent.state events.</summary>
+    /// <summary>
+    /// By time, then by seq: equal only for the same stored event. Changes at the same instant may sort
+    /// otherwise than <see cref="ContactLifecycle.TimeOrder"/> sorts them (by id), which cannot change when
+    /// a contact's handling ends as the agent works it out (no release given).
+    /// </summary>
     public static IComparer<StateChange> TimeOrder { get; } = Comparer<StateChange>.Create((a, b) =>
     {
         var c = a.At.UtcTicks.CompareTo(b.At.UtcTicks);
-        return c != 0 ? c : string.CompareOrdinal(a.Id, b.Id);
+        return c != 0 ? c : a.Seq.CompareTo(b.Seq);
     });
 }
 

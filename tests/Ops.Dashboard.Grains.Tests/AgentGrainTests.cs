@@ -179,6 +179,6 @@ public class AgentGrainTests(OpsClusterFixture fx)
         var stored = new GrainState<AgentGrainState>();
         await storage.ReadStateAsync("agent", GrainId.Create("agent", id), stored);
         Assert.Null(stored.State!.LegacyTimeline);
-        Assert.Equal(["leg-1", "leg-2", "leg-3"], stored.State.Timeline.Select(c => c.Id));
+        Assert.Equal([1L, 2L, 4L], stored.State.Timeline.Select(c => c.Seq));
     }
 }
