@@ -1,4 +1,5 @@
 using Ops.Dashboard.Contracts;
+using Ops.Dashboard.Domain;
 
 namespace Ops.Dashboard.Grains;
 
@@ -32,11 +33,24 @@ public sealed class AgentDirectoryGrain(
     public Task<IReadOnlyList<AgentSummary>> ListAsync() =>
         Task.FromResult<IReadOnlyList<AgentSummary>>([.. Persisted.Live.Agents.Values.OrderBy(a => a.Id, StringComparer.Ordinal)]);
 
-    public Task<IReadOnlyDictionary<string, AgentCounts>> CountsByQueueAsync() =>
-        Task.FromResult(_counts ??= Persisted.Live.Agents.Values
-            .SelectMany(a => a.Queues.Select(q => (Queue: q, a.State)))
-            .GroupBy(x => x.Queue)
-            .ToDictionary(g => g.Key, g => AgentCounts.Of(g.Select(x => x.State))));
+    public Task<IReadOnlyDictionary<string, AgentCounts>> CountsByQueueAsync() => Task.FromResult(_counts ??= CountByQueue());
+
+    // One pass without LINQ: this runs after every round that a read follows, over every agent's queues.
+    private Dictionary<string, AgentCounts> CountByQueue()
+    {
+        var states = new Dictionary<string, List<AgentState>>(StringComparer.Ordinal);
+        foreach (var agent in Persisted.Live.Agents.Values)
+        {
+            foreach (var queue in agent.Queues)
+            {
+                if (!states.TryGetValue(queue, out var list)) states[queue] = list = [];
+                list.Add(agent.State);
+            }
+        }
+        var counts = new Dictionary<string, AgentCounts>(states.Count, StringComparer.Ordinal);
+        foreach (var (queue, list) in states) counts[queue] = AgentCounts.Of(list);
+        return counts;
+    }
 
     public Task CheckpointAsync() => Persisted.WriteAsync();
 

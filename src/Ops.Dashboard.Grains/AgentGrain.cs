@@ -89,14 +89,23 @@ public sealed class AgentGrain(
         }
         if (added.Count > 0)
         {
-            var earliest = added.Min(e => e.At);
-            foreach (var link in S.Links.Values.Where(l => l.FirstAnsweredAt < added[^1].At))
+            // Plain loops: this runs for every link of every agent in every round.
+            DateTimeOffset earliest = added[0].At, latest = added[^1].At;
+            foreach (var link in S.Links.Values)
             {
+                if (link.FirstAnsweredAt >= latest) continue;
                 // A change concerns a contact if it falls after the agent's first answer and no later
                 // than the change that decides the handle end of its latest.
                 var until = ContactLifecycle.HandleEndDecidedBy(S.Timeline, link.AnsweredAt);
-                if ((until is null || earliest <= until) && added.Any(e => e.At > link.FirstAnsweredAt && (until is null || e.At <= until)))
-                    affected.Add(link.ContactId);
+                if (until is { } u && earliest > u) continue;
+                foreach (var e in added)
+                {
+                    if (e.At > link.FirstAnsweredAt && (until is null || e.At <= until))
+                    {
+                        affected.Add(link.ContactId);
+                        break;
+                    }
+                }
             }
         }
 
