@@ -42,6 +42,7 @@ public class CheckpointingTests
         checkpoint.Live.Value = 5;
         checkpoint.MarkDirty();
         var second = checkpoint.WriteAsync();
+        await storage.StartedAsync(1);
         await Task.Delay(50);
         Assert.False(second.IsCompleted);
         Assert.Equal(1, storage.Started);
@@ -122,6 +123,13 @@ public class CheckpointingTests
         public bool FailNext { get; set; }
 
         public void Release() => _gate.Release();
+
+        /// <summary>Completes once <paramref name="count"/> writes have begun (writes start on the thread pool).</summary>
+        public async Task StartedAsync(int count)
+        {
+            var until = DateTime.UtcNow.AddSeconds(10);
+            while (Started < count && DateTime.UtcNow < until) await Task.Delay(5);
+        }
 
         public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
         {
