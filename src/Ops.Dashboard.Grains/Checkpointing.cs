@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Ops.Dashboard.Storage;
 using Orleans.Storage;
 
 namespace Ops.Dashboard.Grains;
@@ -54,23 +53,18 @@ public sealed class PersistentCheckpoint<TState> where TState : class
     private readonly string _stateName;
     private readonly GrainId _grainId;
     private readonly Func<TState, TState> _copy;
-    private readonly SemaphoreSlim? _writeGate;
     private TState? _live;
     private bool _dirty;
     private (string? ETag, bool RecordExists)? _stored;
 
     /// <param name="stateName">The name given to the grain's [PersistentState], which names its storage row.</param>
     public PersistentCheckpoint(IGrainContext grain, IPersistentState<TState> store, string stateName, Func<TState, TState> copy)
-        : this(store, grain.ActivationServices.GetRequiredKeyedService<IGrainStorage>(OpsGrainStorage.Name), stateName, grain.GrainId, copy,
-            grain.ActivationServices.GetService<OpsDatabase>()?.WriteGate)
+        : this(store, grain.ActivationServices.GetRequiredKeyedService<IGrainStorage>(OpsGrainStorage.Name), stateName, grain.GrainId, copy)
     {
     }
 
-    /// <param name="writeGate">Where the process's SQLite writers queue (see <see cref="OpsDatabase.WriteGate"/>); none in tests.</param>
-    public PersistentCheckpoint(
-        IPersistentState<TState> store, IGrainStorage storage, string stateName, GrainId grainId, Func<TState, TState> copy, SemaphoreSlim? writeGate = null)
+    public PersistentCheckpoint(IPersistentState<TState> store, IGrainStorage storage, string stateName, GrainId grainId, Func<TState, TState> copy)
     {
-        _writeGate = writeGate;
         _store = store;
         _storage = storage;
         _stateName = stateName;
@@ -96,18 +90,7 @@ public sealed class PersistentCheckpoint<TState> where TState : class
     {
         try
         {
-            await Task.Run(async () =>
-            {
-                if (_writeGate is not null) await _writeGate.WaitAsync();
-                try
-                {
-                    await _storage.WriteStateAsync(_stateName, _grainId, state);
-                }
-                finally
-                {
-                    _writeGate?.Release();
-                }
-            });
+            await Task.Run(() => _storage.WriteStateAsync(_stateName, _grainId, state));
             _stored = (state.ETag, true);
         }
         catch

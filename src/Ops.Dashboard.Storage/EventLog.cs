@@ -23,6 +23,9 @@ public sealed class EventLog
 
     private readonly OpsDatabase _db;
 
+    // SQLite has one writer; queueing here is cheaper than connections spinning on SQLITE_BUSY.
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+
     public EventLog(OpsDatabase db) => _db = db;
 
     public async Task<AppendResult> AppendAsync(IReadOnlyList<OpsEvent> events, DateTimeOffset receivedAt, CancellationToken ct = default)
@@ -41,7 +44,7 @@ public sealed class EventLog
         }
 
         var received = receivedAt.ToUnixTimeMilliseconds();
-        await _db.WriteGate.WaitAsync(ct).ConfigureAwait(false);
+        await _writeLock.WaitAsync(ct).ConfigureAwait(false);
         try
         {
             using var connection = _db.Open();
@@ -82,7 +85,7 @@ public sealed class EventLog
         }
         finally
         {
-            _db.WriteGate.Release();
+            _writeLock.Release();
         }
     }
 

@@ -77,19 +77,6 @@ public sealed class IntervalStore
             }
         }
 
-        await _db.WriteGate.WaitAsync(ct).ConfigureAwait(false);
-        try
-        {
-            await WriteAsync(queue, lastSeq, upserts, deletes, ct).ConfigureAwait(false);
-        }
-        finally
-        {
-            _db.WriteGate.Release();
-        }
-    }
-
-    private async Task WriteAsync(string queue, long lastSeq, List<IntervalRow> upserts, List<object> deletes, CancellationToken ct)
-    {
         using var connection = _db.Open();
         using var transaction = connection.BeginTransaction(deferred: false);
         if (upserts.Count > 0)

@@ -31,13 +31,6 @@ public sealed class OpsDatabase
         }.ToString();
     }
 
-    /// <summary>
-    /// Where this process's writers queue for SQLite's single write lock. Waiting here hands the lock on as
-    /// soon as it is free; waiting in SQLite's busy handler sleeps in growing steps (up to 100 ms) and
-    /// holds a thread meanwhile, which made event appends wait out checkpoint writes many times over.
-    /// </summary>
-    public SemaphoreSlim WriteGate { get; } = new(1, 1);
-
     /// <summary>The absolute path of the database file.</summary>
     public string FilePath { get; }
 
