@@ -97,12 +97,19 @@ public sealed class EventDispatcher(
             _recovered.TrySetResult();
             var lastCheckpoint = time.GetTimestamp();
             var round = new List<OpsEvent>(MaxRoundEvents);
+            Task? checkpointDue = null;
             while (!stoppingToken.IsCancellationRequested)
             {
-                var wait = _incoming.Reader.WaitToReadAsync(stoppingToken).AsTask();
-                var due = CheckpointEvery - time.GetElapsedTime(lastCheckpoint);
-                if (due > TimeSpan.Zero && await Task.WhenAny(wait, Task.Delay(due, time, stoppingToken)) == wait && !await wait)
-                    break;
+                if (!_incoming.Reader.TryPeek(out _))
+                {
+                    // Nothing queued: sleep until events come or a checkpoint may start (due, and the last one
+                    // done). Looping without a wait while a long checkpoint ran kept a thread spinning.
+                    var due = CheckpointEvery - time.GetElapsedTime(lastCheckpoint);
+                    var timer = due > TimeSpan.Zero ? checkpointDue ??= Task.Delay(due, time, stoppingToken) : _checkpoint;
+                    var wait = _incoming.Reader.WaitToReadAsync(stoppingToken).AsTask();
+                    if (!timer.IsCompleted && await Task.WhenAny(wait, timer) == wait && !await wait)
+                        break;
+                }
                 // Coalesce whatever has queued up into rounds of bounded size.
                 while (round.Count < MaxRoundEvents && _incoming.Reader.TryRead(out var batch))
                     round.AddRange(batch.Where(e => e.Seq > AppliedSeq));
@@ -120,6 +127,7 @@ public sealed class EventDispatcher(
                 {
                     _checkpoint = CheckpointAsync(stoppingToken);
                     lastCheckpoint = time.GetTimestamp();
+                    checkpointDue = null;
                 }
             }
         }
