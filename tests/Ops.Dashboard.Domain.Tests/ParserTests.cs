@@ -271,4 +271,18 @@ public class ParserTests
         var error = OnlyError("""{"id":"e","type":"contact.created","at":"2026-11-23T09:00:00Z","contactId":"c","queue":"phone","channel":null}""");
         Assert.Equal("channel", error.Field);
     }
+
+    [Fact]
+    public void Agent_and_queue_ids_of_separately_parsed_events_are_one_string_each()
+    {
+        var first = Parse($$"""[{"id":"sh-1","type":"contact.answered",{{At}},"contactId":"c1","agentId":"ag-shared"}, {"id":"sh-2","type":"contact.created",{{At}},"contactId":"c2","queue":"tech","channel":"phone"}]""");
+        var second = Parse($$"""[{"id":"sh-3","type":"agent.state",{{At}},"agentId":"ag-shared","state":"available"}, {"id":"sh-4","type":"agent.queues",{{At}},"agentId":"ag-shared","queues":["tech"]}]""");
+        Assert.True(first.Ok && second.Ok);
+        Assert.Equal("ag-shared", first.Events[0].AgentId);
+        Assert.Same(first.Events[0].AgentId, second.Events[0].AgentId);
+        Assert.Same(first.Events[0].AgentId, second.Events[1].AgentId);
+        Assert.Same(first.Events[1].Queue, second.Events[1].Queues![0]);
+        // Contact ids are one per contact: not pooled.
+        Assert.Null(SharedId.Of(null));
+    }
 }
