@@ -135,7 +135,7 @@ public sealed class AgentGrain(
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
         await CheckpointAsync();
 
-    /// <summary>Adds a change in its place; false when the timeline holds it already (same time and id: a replay).</summary>
+    /// <summary>Adds a change in its place; false when the timeline holds it already (same time and seq: a replay).</summary>
     private bool AddToTimeline(StateChange change)
     {
         var timeline = S.Timeline;

@@ -26,6 +26,8 @@ public sealed class QueueGrain(
     private readonly Dictionary<long, IntervalCounters> _counters = [];
     private readonly HashSet<long> _dirtyIntervals = [];
     private long _countersSeq;
+    // The seq the table holds for this queue: a checkpoint with nothing new writes nothing.
+    private long _savedSeq;
     private readonly CheckpointWriter _intervalWriter = new();
     private PersistentCheckpoint<QueueGrainState>? _checkpoint;
     private PersistentCheckpoint<QueueGrainState> Persisted =>
@@ -37,7 +39,7 @@ public sealed class QueueGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _countersSeq = (await intervals.ReadProgressAsync(cancellationToken)).GetValueOrDefault(Queue);
+        _countersSeq = _savedSeq = (await intervals.ReadProgressAsync(cancellationToken)).GetValueOrDefault(Queue);
         _cachedFrom = clock.DayBounds(clock.LocalDate(clock.Now)).StartUtc - CacheHorizon;
         foreach (var row in await intervals.ReadAsync(Queue, _cachedFrom, DateTimeOffset.MaxValue, cancellationToken))
             _counters[row.StartUtc.ToUnixTimeMilliseconds()] = row.Counters;
@@ -97,7 +99,7 @@ public sealed class QueueGrain(
 
     public Task CheckpointAsync() => Task.WhenAll(Persisted.WriteAsync(), _intervalWriter.RunAsync(() =>
     {
-        if (_dirtyIntervals.Count == 0 && _countersSeq == 0) return null;
+        if (_dirtyIntervals.Count == 0 && _countersSeq == _savedSeq) return null;
         // Copied in this turn: the grain goes on applying rounds while the write runs.
         var dirty = _dirtyIntervals
             .Select(ms => KeyValuePair.Create(DateTimeOffset.FromUnixTimeMilliseconds(ms), _counters[ms]))
@@ -111,6 +113,7 @@ public sealed class QueueGrain(
         try
         {
             await Task.Run(() => intervals.SaveAsync(Queue, dirty, countersSeq));
+            _savedSeq = Math.Max(_savedSeq, countersSeq);
         }
         catch
         {
