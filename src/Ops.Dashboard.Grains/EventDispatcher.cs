@@ -145,10 +145,19 @@ public sealed class EventDispatcher(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        await _checkpoint;
-        // A clean stop checkpoints, so the next start has nothing to replay.
-        if (_recovered.Task.IsCompletedSuccessfully)
+        // A checkpoint that was running when dispatch stopped is cancelled with it; that is no failure.
+        try { await _checkpoint; } catch (OperationCanceledException) { }
+        // A clean stop checkpoints, so the next start has nothing to replay. A hard stop (its token
+        // already cancelled) skips it: the log is durable and the next start replays it instead.
+        if (!_recovered.Task.IsCompletedSuccessfully) return;
+        try
+        {
             await CheckpointAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            logger.LogInformation("Stopped without a final checkpoint at seq {Seq}; the next start replays from the last one", AppliedSeq);
+        }
     }
 
     /// <summary>
