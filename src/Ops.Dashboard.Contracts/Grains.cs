@@ -14,7 +14,7 @@ public interface IContactShardGrain : IGrainWithIntegerKey
     /// Adds each batch's events to its contact (one batch per contact) and returns what changed for each,
     /// in the order of the batches: counter deltas, waiting and agent facts.
     /// </summary>
-    [Alias("Apply")] Task<IReadOnlyList<ContactUpdate>> ApplyAsync(IReadOnlyList<ContactBatch> batches);
+    [Alias("Apply")] Task<IReadOnlyList<ContactUpdate>> ApplyAsync([Immutable] IReadOnlyList<ContactBatch> batches);
 
     [Alias("Get")] Task<ContactView?> GetAsync(string contactId);
 }
@@ -44,9 +44,9 @@ public static class ContactShards
 public interface IAgentGrain : IGrainWithStringKey
 {
     /// <summary>Applies agent.state/agent.queues events; returns the contacts whose handle time they may change.</summary>
-    [Alias("ApplyEvents")] Task<AgentApplyResult> ApplyEventsAsync(long toSeq, IReadOnlyList<OpsEvent> events);
+    [Alias("ApplyEvents")] Task<AgentApplyResult> ApplyEventsAsync(long toSeq, [Immutable] IReadOnlyList<OpsEvent> events);
 
-    [Alias("ApplyLinks")] Task<AgentSummary> ApplyLinksAsync(long toSeq, IReadOnlyList<AgentLink> links);
+    [Alias("ApplyLinks")] Task<AgentSummary> ApplyLinksAsync(long toSeq, [Immutable] IReadOnlyList<AgentLink> links);
 
     [Alias("Get")] Task<AgentSummary?> GetAsync();
 
@@ -58,7 +58,7 @@ public interface IAgentGrain : IGrainWithStringKey
 [Alias("ops.IAgentDirectoryGrain")]
 public interface IAgentDirectoryGrain : IGrainWithIntegerKey
 {
-    [Alias("Update")] Task UpdateAsync(IReadOnlyList<AgentSummary> summaries);
+    [Alias("Update")] Task UpdateAsync([Immutable] IReadOnlyList<AgentSummary> summaries);
 
     [Alias("List")] Task<IReadOnlyList<AgentSummary>> ListAsync();
 
@@ -91,7 +91,7 @@ public interface IQueueGrain : IGrainWithStringKey
 [Alias("ops.IShiftGrain")]
 public interface IShiftGrain : IGrainWithStringKey
 {
-    [Alias("Apply")] Task ApplyAsync(IReadOnlyList<ShiftPresence> presence);
+    [Alias("Apply")] Task ApplyAsync([Immutable] IReadOnlyList<ShiftPresence> presence);
 
     [Alias("SetPlanned")] Task SetPlannedAsync(int plannedAgents);
 

@@ -61,9 +61,10 @@ public sealed class AgentGrain(
 
     public Task<AgentApplyResult> ApplyEventsAsync(long toSeq, IReadOnlyList<OpsEvent> events)
     {
-        var affected = new HashSet<string>();
-        var added = new List<OpsEvent>();
-        foreach (var e in events.Order(ContactLifecycle.TimeOrder))
+        HashSet<string>? affected = null;
+        var added = new List<OpsEvent>(events.Count);
+        // Nearly always one event per round: no sort needed.
+        foreach (var e in events.Count == 1 ? (IEnumerable<OpsEvent>)events : events.Order(ContactLifecycle.TimeOrder))
         {
             switch (e.Type)
             {
@@ -102,7 +103,7 @@ public sealed class AgentGrain(
                 {
                     if (e.At > link.FirstAnsweredAt && (until is null || e.At <= until))
                     {
-                        affected.Add(link.ContactId);
+                        (affected ??= new(StringComparer.Ordinal)).Add(link.ContactId);
                         break;
                     }
                 }
@@ -112,7 +113,7 @@ public sealed class AgentGrain(
         if (added.Count > 0) NoteLogIn();
         Touch(toSeq);
         Prune();
-        return Task.FromResult(new AgentApplyResult(Summary(), [.. affected]));
+        return Task.FromResult(new AgentApplyResult(Summary(), affected is null ? [] : [.. affected]));
     }
 
     public Task<AgentSummary> ApplyLinksAsync(long toSeq, IReadOnlyList<AgentLink> links)
@@ -162,8 +163,11 @@ public sealed class AgentGrain(
         if (S.Timeline.Count < 2) return;
         var latest = S.Timeline[^1].At;
         var linkCutoff = latest - Horizon;
-        foreach (var id in S.Links.Values.Where(l => l.AnsweredAt < linkCutoff).Select(l => l.ContactId).ToList())
-            S.Links.Remove(id);
+        List<string>? expired = null;
+        foreach (var link in S.Links.Values)
+            if (link.AnsweredAt < linkCutoff) (expired ??= []).Add(link.ContactId);
+        if (expired is not null)
+            foreach (var id in expired) S.Links.Remove(id);
         // State changes matter for deciding which contacts a late change concerns; keep the recent past
         // and everything since the oldest contact whose handling has not ended. Contacts keep their own
         // copy of what they need, so a very busy agent's timeline stays small.
@@ -206,13 +210,26 @@ public sealed class AgentGrain(
         var today = clock.LocalDate(clock.Now);
         // Compare instants with the day's bounds: a time-zone conversion per link per call is the hot path here.
         var (dayStart, dayEnd) = clock.DayBounds(today);
-        var handledToday = S.Links.Values.Where(l => l.HandleEndAt is { } end && end >= dayStart && end < dayEnd).ToList();
-        var current = state is AgentState.OnContact or AgentState.WrapUp
-            ? S.Links.Values.Where(l => l.HandleEndAt is null).MaxBy(l => l.AnsweredAt)
-            : null;
+        // One pass without LINQ: this runs for every agent call, over every link the agent holds.
+        var handled = 0;
+        var handleMs = 0L;
+        AgentLink? current = null;
+        var onContact = state is AgentState.OnContact or AgentState.WrapUp;
+        foreach (var l in S.Links.Values)
+        {
+            if (l.HandleEndAt is { } end)
+            {
+                if (end < dayStart || end >= dayEnd) continue;
+                handled++;
+                handleMs += (long)(end - l.AnsweredAt).TotalMilliseconds;
+            }
+            else if (onContact && (current is null || l.AnsweredAt > current.AnsweredAt))
+            {
+                current = l;
+            }
+        }
         return new AgentSummary(
             this.GetPrimaryKeyString(), S.Name, S.Team, state, since, S.Queues, current?.ContactId, today,
-            handledToday.Count, handledToday.Sum(l => (long)(l.HandleEndAt!.Value - l.AnsweredAt).TotalMilliseconds),
-            current?.AnsweredAt, current?.WaitSeconds, state == AgentState.Offline ? null : S.LoggedInAt);
+            handled, handleMs, current?.AnsweredAt, current?.WaitSeconds, state == AgentState.Offline ? null : S.LoggedInAt);
     }
 }

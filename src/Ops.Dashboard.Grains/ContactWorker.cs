@@ -97,15 +97,20 @@ public sealed class ContactWorker(string id, EventLog log, OpsOptions options)
     /// </summary>
     private async Task LoadAgentEventsAsync(long maxSeq, IReadOnlyDictionary<string, DateTimeOffset>? stateBefore)
     {
-        var answers = _events.Values
-            .Where(e => e.AgentId is not null && e.Type is EventType.ContactAnswered or EventType.ContactResolved)
-            .Select(e => (Agent: e.AgentId!, e.At))
-            .Distinct()
-            .ToList();
+        // A plain loop: this runs for every contact in every round, and nearly always finds nothing to read.
+        List<(string Agent, DateTimeOffset At)>? answers = null;
+        foreach (var e in _events.Values)
+        {
+            if (e.AgentId is null || e.Type is not (EventType.ContactAnswered or EventType.ContactResolved)) continue;
+            var answer = (e.AgentId, e.At);
+            // Until the agent has been told of this contact it forwards nothing, so read up to now again.
+            if (_linkedAgents.Contains(answer.AgentId) && _answersLoaded.Contains(answer)) continue;
+            answers ??= [];
+            if (!answers.Contains(answer)) answers.Add(answer);
+        }
+        if (answers is null) return;
         foreach (var answer in answers)
         {
-            // Until the agent has been told of this contact it forwards nothing, so read up to now again.
-            if (_linkedAgents.Contains(answer.Agent) && _answersLoaded.Contains(answer)) continue;
             // None of the agent's earlier state changes came after the answer, and this round's are in the batch.
             if (stateBefore is not null && stateBefore.TryGetValue(answer.Agent, out var latest) && latest < answer.At)
             {
