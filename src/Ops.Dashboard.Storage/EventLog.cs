@@ -26,7 +26,15 @@ public sealed class EventLog
     // SQLite has one writer; queueing here is cheaper than connections spinning on SQLITE_BUSY.
     private readonly SemaphoreSlim _writeLock = new(1, 1);
 
-    public EventLog(OpsDatabase db) => _db = db;
+    private readonly AgentStateIndex _agentStates;
+    private int _flushing;
+
+    public EventLog(OpsDatabase db)
+    {
+        _db = db;
+        using var connection = db.Open();
+        _agentStates = new AgentStateIndex(connection);
+    }
 
     public async Task<AppendResult> AppendAsync(IReadOnlyList<OpsEvent> events, DateTimeOffset receivedAt, CancellationToken ct = default)
     {
@@ -44,6 +52,7 @@ public sealed class EventLog
         }
 
         var received = receivedAt.ToUnixTimeMilliseconds();
+        List<OpsEvent> stored;
         await _writeLock.WaitAsync(ct).ConfigureAwait(false);
         try
         {
@@ -61,7 +70,8 @@ public sealed class EventLog
             insert.Parameters.AddWithValue("$received", received);
             insert.Prepare();
 
-            var stored = new List<OpsEvent>(events.Count);
+            stored = new List<OpsEvent>(events.Count);
+            var agentStates = new List<(string Agent, AgentStateIndex.Entry Entry)>();
             for (var i = 0; i < events.Count; i++)
             {
                 ct.ThrowIfCancellationRequested();
@@ -76,16 +86,68 @@ public sealed class EventLog
                 // last_insert_rowid instead of RETURNING: no data reader per row, about a third faster.
                 if (insert.ExecuteNonQuery() == 1)
                 {
-                    stored.Add(e with { Seq = raw.sqlite3_last_insert_rowid(connection.Handle) });
+                    var seq = raw.sqlite3_last_insert_rowid(connection.Handle);
+                    stored.Add(e with { Seq = seq });
+                    if (e.Type is EventType.AgentState or EventType.AgentQueues && e.AgentId is not null)
+                        agentStates.Add((e.AgentId, new AgentStateIndex.Entry(e.At.ToUnixTimeMilliseconds(), seq, e.Type == EventType.AgentState)));
                 }
             }
 
             transaction.Commit();
-            return new AppendResult(stored, events.Count - stored.Count);
+            // Under the write lock, so that a flush reading the highest seq finds these entries added.
+            foreach (var (agentId, entry) in agentStates) _agentStates.Add(agentId, entry);
         }
         finally
         {
             _writeLock.Release();
+        }
+        if (_agentStates.FlushDue && Interlocked.CompareExchange(ref _flushing, 1, 0) == 0)
+            _ = Task.Run(FlushAgentStatesAsync);
+        return new AppendResult(stored, events.Count - stored.Count);
+    }
+
+    /// <summary>
+    /// Writes the waiting agent-state entries to their table now (see <see cref="AgentStateIndex"/>); an append
+    /// starts this by itself when enough wait or the oldest has waited long enough.
+    /// </summary>
+    public async Task FlushAgentStatesAsync()
+    {
+        try
+        {
+            long covered;
+            await _writeLock.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                using var connection = _db.Open();
+                covered = connection.ExecuteScalar<long>("SELECT coalesce(max(seq), 0) FROM events;");
+            }
+            finally
+            {
+                _writeLock.Release();
+            }
+            await _agentStates.FlushAsync(covered, async write =>
+            {
+                await _writeLock.WaitAsync().ConfigureAwait(false);
+                try
+                {
+                    using var connection = _db.Open();
+                    using var transaction = connection.BeginTransaction(deferred: false);
+                    write(connection, transaction);
+                    transaction.Commit();
+                }
+                finally
+                {
+                    _writeLock.Release();
+                }
+            }).ConfigureAwait(false);
+        }
+        catch (SqliteException)
+        {
+            // The entries stay waiting (and readable); the next append that finds the flush due tries again.
+        }
+        finally
+        {
+            Volatile.Write(ref _flushing, 0);
         }
     }
 
@@ -112,15 +174,22 @@ public sealed class EventLog
         ArgumentNullException.ThrowIfNull(agentId);
         // The column has millisecond precision; the exact sub-millisecond bounds are applied after reading.
         var untilMs = untilAt == DateTimeOffset.MaxValue ? long.MaxValue : untilAt.ToUnixTimeMilliseconds() + 1;
+        var sinceMs = sinceAt.ToUnixTimeMilliseconds();
+        // The waiting entries first: one that a flush moves meanwhile is then found in the table.
+        var waiting = _agentStates.WaitingSeqs(agentId, sinceMs, untilMs, maxSeq);
         var rows = await QueryAsync(
             """
-            SELECT seq AS Seq, payload AS Payload FROM events
-            WHERE agent_id = @agentId AND at_utc_ms >= @sinceMs AND at_utc_ms < @untilMs AND seq <= @maxSeq
-              AND type IN ('agent.state', 'agent.queues')
-            ORDER BY seq;
+            SELECT e.seq AS Seq, e.payload AS Payload FROM agent_state_index a JOIN events e ON e.seq = a.seq
+            WHERE a.agent_id = @agentId AND a.at_utc_ms >= @sinceMs AND a.at_utc_ms < @untilMs AND a.seq <= @maxSeq;
             """,
-            new { agentId, sinceMs = sinceAt.ToUnixTimeMilliseconds(), untilMs, maxSeq }, ct).ConfigureAwait(false);
-        return rows.Where(e => e.At >= sinceAt && e.At < untilAt).ToList();
+            new { agentId, sinceMs, untilMs, maxSeq }, ct).ConfigureAwait(false);
+        if (waiting.Count > 0)
+        {
+            rows.AddRange(await QueryAsync(
+                "SELECT seq AS Seq, payload AS Payload FROM events WHERE seq IN (SELECT value FROM json_each(@seqs));",
+                new { seqs = System.Text.Json.JsonSerializer.Serialize(waiting) }, ct).ConfigureAwait(false));
+        }
+        return rows.DistinctBy(e => e.Seq).Where(e => e.At >= sinceAt && e.At < untilAt).OrderBy(e => e.Seq).ToList();
     }
 
     /// <summary>Which of the given contacts have an event with seq at or before <paramref name="maxSeq"/>: one query for a whole round.</summary>
@@ -143,15 +212,19 @@ public sealed class EventLog
     /// </summary>
     public async Task<Dictionary<string, DateTimeOffset>> LatestAgentStateTimesAsync(long maxSeq, CancellationToken ct = default)
     {
+        var latest = new Dictionary<string, long>(StringComparer.Ordinal);
+        _agentStates.MergeLatestStateTimes(latest, maxSeq);
         using var connection = _db.Open();
         var rows = await connection.QueryAsync<(string Agent, long AtMs)>(new CommandDefinition(
             """
-            SELECT agent_id, max(at_utc_ms) FROM events
-            WHERE agent_id IS NOT NULL AND type = 'agent.state' AND seq <= @maxSeq
+            SELECT agent_id, max(at_utc_ms) FROM agent_state_index
+            WHERE is_state = 1 AND seq <= @maxSeq
             GROUP BY agent_id;
             """,
             new { maxSeq }, cancellationToken: ct)).ConfigureAwait(false);
-        return rows.ToDictionary(r => r.Agent, r => DateTimeOffset.FromUnixTimeMilliseconds(r.AtMs + 1), StringComparer.Ordinal);
+        foreach (var (agent, atMs) in rows)
+            if (!latest.TryGetValue(agent, out var at) || at < atMs) latest[agent] = atMs;
+        return latest.ToDictionary(kv => kv.Key, kv => DateTimeOffset.FromUnixTimeMilliseconds(kv.Value + 1), StringComparer.Ordinal);
     }
 
     /// <summary>At most <paramref name="max"/> events with seq greater than <paramref name="afterSeq"/>, in log order.</summary>

@@ -222,5 +222,27 @@ internal static class Migrations
                 PRIMARY KEY (queue, hour_utc_ms)
             ) WITHOUT ROWID;
             """),
+
+        Migration.Sql(10, "agent state index in its own table", """
+            -- Replaces ix_events_agent_at: written in sorted batches instead of a scattered page per appended event
+            -- (see AgentStateIndex). Complete up to the progress seq; the log after it is read back at start.
+            CREATE TABLE agent_state_index (
+                agent_id TEXT NOT NULL,
+                at_utc_ms INTEGER NOT NULL,
+                seq INTEGER NOT NULL,
+                is_state INTEGER NOT NULL CHECK (is_state IN (0, 1)),
+                PRIMARY KEY (agent_id, at_utc_ms, seq)
+            ) WITHOUT ROWID;
+            INSERT INTO agent_state_index (agent_id, at_utc_ms, seq, is_state)
+                SELECT agent_id, at_utc_ms, seq, type = 'agent.state' FROM events
+                WHERE type IN ('agent.state', 'agent.queues') AND agent_id IS NOT NULL
+                ORDER BY agent_id, at_utc_ms, seq;
+            CREATE TABLE agent_state_index_progress (
+                id INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+                seq INTEGER NOT NULL
+            );
+            INSERT INTO agent_state_index_progress (id, seq) VALUES (1, (SELECT coalesce(max(seq), 0) FROM events));
+            DROP INDEX ix_events_agent_at;
+            """),
     ];
 }

@@ -166,6 +166,101 @@ public sealed class EventLogTests : IDisposable
             (await _log.ReadAgentAsync("a1", DateTimeOffset.MinValue)).Select(e => e.Id));
     }
 
+    private long IndexRows(string? agent = null)
+    {
+        using var connection = _temp.Db.Open();
+        return connection.ExecuteScalar<long>(
+            "SELECT count(*) FROM agent_state_index WHERE @agent IS NULL OR agent_id = @agent;", new { agent });
+    }
+
+    private long IndexProgress()
+    {
+        using var connection = _temp.Db.Open();
+        return connection.ExecuteScalar<long>("SELECT seq FROM agent_state_index_progress;");
+    }
+
+    [Fact]
+    public async Task Agent_reads_are_the_same_from_waiting_entries_from_the_table_and_from_both()
+    {
+        var stored = (await _log.AppendAsync(
+        [
+            AgentStateEvent("s1", "a1", T0, AgentState.Available),
+            AgentStateEvent("s2", "a1", T0.AddMinutes(2), AgentState.OnContact),
+            AgentStateEvent("other", "a2", T0.AddMinutes(1), AgentState.Break),
+        ], Received)).Stored;
+        Assert.Equal(0, IndexRows()); // nothing flushed yet: the entries wait in memory
+
+        var before = (await _log.ReadAgentAsync("a1", T0)).Select(e => e.Id).ToList();
+        var latestBefore = await _log.LatestAgentStateTimesAsync(stored[^1].Seq);
+        await _log.FlushAgentStatesAsync();
+
+        Assert.Equal(3, IndexRows());
+        Assert.Equal(stored[^1].Seq, IndexProgress());
+        Assert.Equal(["s1", "s2"], before);
+        Assert.Equal(before, (await _log.ReadAgentAsync("a1", T0)).Select(e => e.Id));
+        Assert.Equal(latestBefore, await _log.LatestAgentStateTimesAsync(stored[^1].Seq));
+
+        // Newer entries wait again; a read merges them with the table's, in log order, bounded by seq and time.
+        var later = (await _log.AppendAsync([AgentStateEvent("s3", "a1", T0.AddMinutes(1), AgentState.WrapUp)], Received)).Stored;
+        Assert.Equal(["s1", "s2", "s3"], (await _log.ReadAgentAsync("a1", T0)).Select(e => e.Id));
+        Assert.Equal(["s3"], (await _log.ReadAgentAsync("a1", T0.AddMinutes(1), T0.AddMinutes(2), long.MaxValue)).Select(e => e.Id));
+        Assert.Equal(["s1", "s2"], (await _log.ReadAgentAsync("a1", T0, DateTimeOffset.MaxValue, later[0].Seq - 1, default)).Select(e => e.Id));
+        Assert.Equal(T0.AddMinutes(2).AddMilliseconds(1), (await _log.LatestAgentStateTimesAsync(later[0].Seq))["a1"]);
+    }
+
+    [Fact]
+    public async Task A_restart_reads_the_entries_that_were_still_waiting_back_from_the_log()
+    {
+        await _log.AppendAsync([AgentStateEvent("flushed", "a1", T0, AgentState.Available)], Received);
+        await _log.FlushAgentStatesAsync();
+        var waiting = (await _log.AppendAsync(
+            [AgentStateEvent("waiting", "a1", T0.AddMinutes(1), AgentState.Break), Created("c-1", "contact")], Received)).Stored;
+
+        // A new log on the same file, as after a kill -9: the waiting entry was never written to the table.
+        var restarted = new EventLog(_temp.Db);
+
+        Assert.Equal(1, IndexRows());
+        Assert.Equal(["flushed", "waiting"], (await restarted.ReadAgentAsync("a1", T0)).Select(e => e.Id));
+        Assert.Equal(T0.AddMinutes(1).AddMilliseconds(1), (await restarted.LatestAgentStateTimesAsync(waiting[^1].Seq))["a1"]);
+        await restarted.FlushAgentStatesAsync();
+        Assert.Equal(2, IndexRows());
+        Assert.Equal(waiting[^1].Seq, IndexProgress());
+    }
+
+    [Fact]
+    public async Task A_flush_cut_short_by_a_crash_is_written_again_without_doubling_any_read()
+    {
+        var stored = (await _log.AppendAsync(
+            [AgentStateEvent("s1", "a1", T0, AgentState.Available), AgentStateEvent("s2", "a1", T0.AddMinutes(1), AgentState.Break)],
+            Received)).Stored;
+        // What a crash between a flush's first chunk and the one that moves the progress seq leaves behind.
+        using (var connection = _temp.Db.Open())
+            connection.Execute("INSERT INTO agent_state_index (agent_id, at_utc_ms, seq, is_state) VALUES ('a1', @at, @seq, 1);",
+                new { at = T0.ToUnixTimeMilliseconds(), seq = stored[0].Seq });
+
+        var restarted = new EventLog(_temp.Db);
+
+        Assert.Equal(["s1", "s2"], (await restarted.ReadAgentAsync("a1", T0)).Select(e => e.Id));
+        await restarted.FlushAgentStatesAsync();
+        Assert.Equal(2, IndexRows());
+        Assert.Equal(["s1", "s2"], (await restarted.ReadAgentAsync("a1", T0)).Select(e => e.Id));
+    }
+
+    [Fact]
+    public async Task Appends_flush_the_waiting_entries_by_themselves_once_enough_wait()
+    {
+        var many = Enumerable.Range(0, 50_000)
+            .Select(i => AgentStateEvent($"bulk-{i}", $"agent-{i % 500}", T0.AddSeconds(i), i % 2 == 0 ? AgentState.Available : AgentState.Break))
+            .ToList();
+        await _log.AppendAsync(many, Received);
+
+        var waited = Stopwatch.StartNew();
+        while (IndexRows() < many.Count && waited.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(50);
+
+        Assert.Equal(many.Count, IndexRows());
+        Assert.Equal(100, (await _log.ReadAgentAsync("agent-7", T0)).Count);
+    }
+
     [Fact]
     public async Task ContactsWithEventsUpTo_names_only_contacts_with_an_event_at_or_before_the_seq()
     {

@@ -22,6 +22,7 @@ public sealed class OpsDatabaseTests
             {
                 "schema_version", "events", "interval_stats", "queue_progress", "OrleansQuery", "OrleansStorage",
                 "users", "access_tokens", "audit_log", "incidents", "incident_timeline", "webhook_attempts", "volume_history",
+                "agent_state_index", "agent_state_index_progress",
             },
             tables);
     }
@@ -175,6 +176,7 @@ public sealed class OpsDatabaseTests
                 ALTER TABLE interval_stats DROP COLUMN agent_error_escalations;
                 DROP TABLE incident_timeline; DROP TABLE incidents; DROP TABLE webhook_attempts;
                 DROP TABLE volume_history;
+                """ + UndoVersion10 + """
                 DELETE FROM schema_version WHERE version >= 6;
                 """);
             Assert.Equal(0, connection.ExecuteScalar<long>(
@@ -218,6 +220,7 @@ public sealed class OpsDatabaseTests
                 """
                 DROP TABLE incident_timeline; DROP TABLE incidents; DROP TABLE webhook_attempts;
                 DROP TABLE volume_history;
+                """ + UndoVersion10 + """
                 DELETE FROM schema_version WHERE version >= 8;
                 """);
             Assert.Equal(0, connection.ExecuteScalar<long>(
@@ -258,6 +261,43 @@ public sealed class OpsDatabaseTests
         Assert.Single(await new WebhookAttemptLog(temp.Db).RecentAsync());
     }
 
+    // What a build before step 10 had instead of the agent state index table.
+    private const string UndoVersion10 = """
+        DROP TABLE agent_state_index; DROP TABLE agent_state_index_progress;
+        CREATE INDEX ix_events_agent_at ON events (agent_id, at_utc_ms) WHERE agent_id IS NOT NULL;
+        """;
+
+    [Fact]
+    public async Task Migrate_moves_a_version_9_databases_agent_events_into_the_agent_state_index()
+    {
+        using var temp = new TempDatabase();
+        var at = new DateTimeOffset(2026, 11, 3, 9, 0, 0, TimeSpan.Zero);
+        var stored = (await new EventLog(temp.Db).AppendAsync(
+        [
+            new Ops.Dashboard.Domain.OpsEvent { Id = "s1", Type = Ops.Dashboard.Domain.EventType.AgentState, At = at, AgentId = "a1", State = Ops.Dashboard.Domain.AgentState.Available },
+            new Ops.Dashboard.Domain.OpsEvent { Id = "q1", Type = Ops.Dashboard.Domain.EventType.AgentQueues, At = at.AddMinutes(1), AgentId = "a1", Queues = ["billing"] },
+            new Ops.Dashboard.Domain.OpsEvent { Id = "answer", Type = Ops.Dashboard.Domain.EventType.ContactAnswered, At = at.AddMinutes(2), ContactId = "c1", AgentId = "a1" },
+        ], at)).Stored;
+        using (var connection = temp.Db.Open())
+        {
+            connection.Execute(UndoVersion10 + " DELETE FROM schema_version WHERE version >= 10;");
+        }
+        Assert.Equal(9, temp.Db.SchemaVersion());
+
+        temp.Db.Migrate();
+
+        Assert.Equal(OpsDatabase.LatestVersion, temp.Db.SchemaVersion());
+        using (var connection = temp.Db.Open())
+        {
+            Assert.Equal(
+                [("a1", stored[0].Seq, 1L), ("a1", stored[1].Seq, 0L)],
+                connection.Query<(string, long, long)>("SELECT agent_id, seq, is_state FROM agent_state_index ORDER BY seq;"));
+            Assert.Equal(stored[^1].Seq, connection.ExecuteScalar<long>("SELECT seq FROM agent_state_index_progress;"));
+            Assert.Equal(0, connection.ExecuteScalar<long>("SELECT count(*) FROM sqlite_master WHERE name = 'ix_events_agent_at';"));
+        }
+        Assert.Equal(["s1", "q1"], (await new EventLog(temp.Db).ReadAgentAsync("a1", at)).Select(e => e.Id));
+    }
+
     [Fact]
     public async Task Migrate_adds_the_volume_history_to_a_version_8_database_and_keeps_its_data()
     {
@@ -265,7 +305,7 @@ public sealed class OpsDatabaseTests
         // Take the file back to what a version-8 build left: step 9's table and version row gone.
         using (var connection = temp.Db.Open())
         {
-            connection.Execute("DROP TABLE volume_history; DELETE FROM schema_version WHERE version >= 9;");
+            connection.Execute("DROP TABLE volume_history; " + UndoVersion10 + " DELETE FROM schema_version WHERE version >= 9;");
         }
 
         Assert.Equal(8, temp.Db.SchemaVersion());
