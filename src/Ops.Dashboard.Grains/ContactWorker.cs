@@ -34,6 +34,19 @@ public sealed class ContactWorker(string id, EventLog log, OpsOptions options)
     // Whether this worker has read the contact's earlier events from the log (or learnt there are none).
     private bool _loaded;
 
+    // The latest round's "after": nearly always the next round's "before", which then need not be derived again.
+    private Derived? _last;
+    // The lowest seq of the events added since _last was derived (long.MaxValue: none).
+    private long _minSeqAddedSinceLast = long.MaxValue;
+
+    /// <summary>The contact derived from its events up to a seq, with what the rounds compare of it.</summary>
+    private sealed record Derived(
+        long UpToSeq,
+        ContactLifecycle Lifecycle,
+        Dictionary<IntervalKey, IntervalCounters> Contribution,
+        Dictionary<string, WaitingFact> Waiting,
+        Dictionary<string, AgentLink> Links);
+
     public async Task<ContactUpdate> ApplyAsync(ContactBatch batch)
     {
         // Most contacts are new when first dispatched: the dispatcher's hint saves their log read.
@@ -41,21 +54,48 @@ public sealed class ContactWorker(string id, EventLog log, OpsOptions options)
         _loaded = true;
         foreach (var e in batch.Events)
         {
-            if (e.Type == EventType.AgentState) _agentEvents.TryAdd(e.Id, e);
-            else if (e.ContactId == Id) _events.TryAdd(e.Id, e);
+            if (e.Type == EventType.AgentState) AddEvent(_agentEvents, e);
+            else if (e.ContactId == Id) AddEvent(_events, e);
         }
         await LoadAgentEventsAsync(batch.ToSeq, batch.AgentStateBefore);
 
-        var before = Derive(batch.FromSeq);
+        var before = DeriveCached(batch.FromSeq);
         var after = Derive(batch.ToSeq);
-        var deltas = ContactLifecycle.Diff(before.Contribution(Thresholds), after.Contribution(Thresholds))
+        var deltas = ContactLifecycle.Diff(before.Contribution, after.Contribution)
             .Select(kv => new CounterDelta(kv.Key, kv.Value))
             .ToList();
+        _last = after;
+        _minSeqAddedSinceLast = long.MaxValue;
 
-        IsSettled = after.IsSettled;
+        IsSettled = after.Lifecycle.IsSettled;
         // Every agent with a link now has been told of this contact, in this round or an earlier one.
-        foreach (var s in after.Segments) if (s.AnsweredAt is not null && s.AgentId is not null) _linkedAgents.Add(s.AgentId);
-        return new ContactUpdate(deltas, WaitingFacts(before, after), Links(before, after));
+        foreach (var s in after.Lifecycle.Segments) if (s.AnsweredAt is not null && s.AgentId is not null) _linkedAgents.Add(s.AgentId);
+        return new ContactUpdate(deltas, WaitingFacts(before.Waiting, after.Waiting), Links(before.Links, after.Links));
+    }
+
+    private void AddEvent(Dictionary<string, OpsEvent> events, OpsEvent e)
+    {
+        if (events.TryAdd(e.Id, e) && e.Seq < _minSeqAddedSinceLast) _minSeqAddedSinceLast = e.Seq;
+    }
+
+    /// <summary>
+    /// Derive(uptoSeq), reusing the last round's result when the events up to uptoSeq are still exactly those it
+    /// was derived from: nothing added since at or below uptoSeq (a late or replayed event, a log read), and none
+    /// of the known events between its seq and uptoSeq.
+    /// </summary>
+    private Derived DeriveCached(long uptoSeq)
+    {
+        if (_last is { } last && last.UpToSeq <= uptoSeq && _minSeqAddedSinceLast > uptoSeq && !AnyBetween(last.UpToSeq, uptoSeq))
+            return last;
+        return Derive(uptoSeq);
+    }
+
+    private bool AnyBetween(long afterSeq, long uptoSeq)
+    {
+        if (afterSeq == uptoSeq) return false;
+        foreach (var e in _events.Values) if (e.Seq > afterSeq && e.Seq <= uptoSeq) return true;
+        foreach (var e in _agentEvents.Values) if (e.Seq > afterSeq && e.Seq <= uptoSeq) return true;
+        return false;
     }
 
     /// <summary>The contact as it stands; null when the log knows no such contact.</summary>
@@ -64,7 +104,7 @@ public sealed class ContactWorker(string id, EventLog log, OpsOptions options)
         if (!_loaded) await LoadContactEventsAsync();
         _loaded = true;
         await LoadAgentEventsAsync(long.MaxValue, null);
-        var c = Derive(long.MaxValue);
+        var c = DeriveLifecycle(long.MaxValue);
         if (!c.Known) return null;
         var segments = c.Segments.Select(s => new ContactSegmentView(
             s.Queue, s.EnteredAt, s.Outcome, s.AnsweredAt, s.AgentId, s.Wait?.TotalSeconds,
@@ -74,7 +114,13 @@ public sealed class ContactWorker(string id, EventLog log, OpsOptions options)
             c.FirstResponse?.TotalSeconds, c.ResolvedAt, c.Csat, segments, c.History.Count);
     }
 
-    private ContactLifecycle Derive(long uptoSeq) => ContactLifecycle.Derive(
+    private Derived Derive(long uptoSeq)
+    {
+        var lifecycle = DeriveLifecycle(uptoSeq);
+        return new Derived(uptoSeq, lifecycle, lifecycle.Contribution(Thresholds), WaitingState(lifecycle), LinkState(lifecycle));
+    }
+
+    private ContactLifecycle DeriveLifecycle(long uptoSeq) => ContactLifecycle.Derive(
         Id,
         _events.Values.Where(e => e.Seq <= uptoSeq),
         _agentEvents.Values.Where(e => e.Seq <= uptoSeq));
@@ -86,7 +132,7 @@ public sealed class ContactWorker(string id, EventLog log, OpsOptions options)
     private async Task LoadContactEventsAsync()
     {
         foreach (var e in await log.ReadContactAsync(Id))
-            _events.TryAdd(e.Id, e);
+            AddEvent(_events, e);
     }
 
     /// <summary>
@@ -119,7 +165,7 @@ public sealed class ContactWorker(string id, EventLog log, OpsOptions options)
             }
             // Later changes (seq > maxSeq) reach this contact through the agent grain, which knows it by then.
             foreach (var e in await log.ReadAgentAsync(answer.Agent, answer.At, answer.At + HandleWindow, maxSeq))
-                if (e.Type == EventType.AgentState) _agentEvents.TryAdd(e.Id, e);
+                if (e.Type == EventType.AgentState) AddEvent(_agentEvents, e);
             _answersLoaded.Add(answer);
         }
     }
@@ -127,10 +173,8 @@ public sealed class ContactWorker(string id, EventLog log, OpsOptions options)
     // Facts are absolute, and everything true at FromSeq was sent in an earlier round (by this or an
     // earlier worker), so a round sends only what changed: far fewer calls to agents and queues.
 
-    private List<WaitingFact> WaitingFacts(ContactLifecycle before, ContactLifecycle after)
+    private static List<WaitingFact> WaitingFacts(Dictionary<string, WaitingFact> old, Dictionary<string, WaitingFact> now)
     {
-        var old = WaitingState(before);
-        var now = WaitingState(after);
         return [.. now.Where(kv => !old.TryGetValue(kv.Key, out var o) || o != kv.Value).Select(kv => kv.Value),
                 .. old.Keys.Where(q => !now.ContainsKey(q)).Select(q => old[q] with { WaitingSince = null })];
     }
@@ -145,10 +189,8 @@ public sealed class ContactWorker(string id, EventLog log, OpsOptions options)
             new WaitingFact(q, Id, q == waitingIn ? current.EnteredAt : null, c.Priority, c.Channel ?? Channel.Phone));
     }
 
-    private List<AgentLink> Links(ContactLifecycle before, ContactLifecycle after)
+    private static List<AgentLink> Links(Dictionary<string, AgentLink> old, Dictionary<string, AgentLink> now)
     {
-        var old = LinkState(before);
-        var now = LinkState(after);
         return [.. now.Values.Where(l => !old.TryGetValue(l.AgentId, out var o) || o != l),
                 .. old.Values.Where(o => !now.ContainsKey(o.AgentId)).Select(o => o with { HandleEndAt = null, Removed = true })];
     }

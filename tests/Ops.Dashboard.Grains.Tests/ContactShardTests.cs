@@ -35,6 +35,50 @@ public class ContactShardTests(OpsClusterFixture fx)
         Assert.False(Holds("shard-none"));
     }
 
+    private static long Count(ContactUpdate update, Func<IntervalCounters, long> counter) => update.Deltas.Sum(d => counter(d.Delta));
+
+    [Fact]
+    public async Task A_round_reuses_the_last_rounds_result_only_while_no_earlier_event_has_come_in_since()
+    {
+        // Appended to the log only: this test drives a worker of its own, as its shard would.
+        var stored = (await fx.Log.AppendAsync(
+        [
+            Created("cache-late", "shards", Day("09:00:00")),
+            Abandoned("cache-late", Day("09:01:00")),
+            Csat("cache-late", 4, Day("09:02:00")),
+        ], fx.Time.GetUtcNow())).Stored;
+        var worker = new ContactWorker("cache-late", fx.Log, fx.Options);
+
+        // A round up to the abandon's seq that did not bring it to this worker.
+        var first = await worker.ApplyAsync(new ContactBatch("cache-late", 0, stored[1].Seq, [stored[0]], NoEarlierEvents: true));
+        Assert.Equal((1, 0), (Count(first, c => c.Offered), Count(first, c => c.Abandoned)));
+
+        // The abandon (seq at or below FromSeq) was counted in an earlier round, by another worker: this round's
+        // "before" must include it, not reuse the last round's result, or the abandon would be counted twice.
+        var second = await worker.ApplyAsync(new ContactBatch("cache-late", stored[1].Seq, stored[2].Seq, [stored[1], stored[2]]));
+        Assert.Equal((0, 0, 1), (Count(second, c => c.Offered), Count(second, c => c.Abandoned), Count(second, c => c.CsatCount)));
+    }
+
+    [Fact]
+    public async Task Events_read_from_the_log_beyond_a_rounds_seq_are_counted_once_in_the_round_that_reaches_them()
+    {
+        var stored = (await fx.Log.AppendAsync(
+        [
+            Created("cache-ahead", "shards", Day("09:10:00")),
+            Answered("cache-ahead", "cache-agent", Day("09:10:05")),
+            Resolved("cache-ahead", Day("09:12:00"), "cache-agent"),
+        ], fx.Time.GetUtcNow())).Stored;
+        var worker = new ContactWorker("cache-ahead", fx.Log, fx.Options);
+
+        // The first round reads the contact's whole log, the answer included, though its seq is beyond this round.
+        var first = await worker.ApplyAsync(new ContactBatch("cache-ahead", 0, stored[0].Seq, [stored[0]]));
+        var second = await worker.ApplyAsync(new ContactBatch("cache-ahead", stored[1].Seq, stored[2].Seq, [stored[2]]));
+
+        Assert.Equal((1, 0), (Count(first, c => c.Offered), Count(first, c => c.Answered)));
+        // The answer falls between the rounds: it belongs to the round that covered its seq, not to this one.
+        Assert.Equal((0, 0, 1), (Count(second, c => c.Offered), Count(second, c => c.Answered), Count(second, c => c.Handled)));
+    }
+
     [Fact]
     public void Sweep_picks_the_contacts_unused_for_the_idle_time()
     {
