@@ -39,10 +39,10 @@ public sealed class ContactWorker(string id, EventLog log, OpsOptions options)
     // The lowest seq of the events added since _last was derived (long.MaxValue: none).
     private long _minSeqAddedSinceLast = long.MaxValue;
 
-    /// <summary>The contact derived from its events up to a seq, with what the rounds compare of it.</summary>
+    /// <summary>What the rounds compare of the contact derived from its events up to a seq (kept small: one per open contact).</summary>
     private sealed record Derived(
         long UpToSeq,
-        ContactLifecycle Lifecycle,
+        bool IsSettled,
         Dictionary<IntervalKey, IntervalCounters> Contribution,
         Dictionary<string, WaitingFact> Waiting,
         Dictionary<string, AgentLink> Links);
@@ -67,9 +67,9 @@ public sealed class ContactWorker(string id, EventLog log, OpsOptions options)
         _last = after;
         _minSeqAddedSinceLast = long.MaxValue;
 
-        IsSettled = after.Lifecycle.IsSettled;
+        IsSettled = after.IsSettled;
         // Every agent with a link now has been told of this contact, in this round or an earlier one.
-        foreach (var s in after.Lifecycle.Segments) if (s.AnsweredAt is not null && s.AgentId is not null) _linkedAgents.Add(s.AgentId);
+        foreach (var agent in after.Links.Keys) _linkedAgents.Add(agent);
         return new ContactUpdate(deltas, WaitingFacts(before.Waiting, after.Waiting), Links(before.Links, after.Links));
     }
 
@@ -117,7 +117,7 @@ public sealed class ContactWorker(string id, EventLog log, OpsOptions options)
     private Derived Derive(long uptoSeq)
     {
         var lifecycle = DeriveLifecycle(uptoSeq);
-        return new Derived(uptoSeq, lifecycle, lifecycle.Contribution(Thresholds), WaitingState(lifecycle), LinkState(lifecycle));
+        return new Derived(uptoSeq, lifecycle.IsSettled, lifecycle.Contribution(Thresholds), WaitingState(lifecycle), LinkState(lifecycle));
     }
 
     private ContactLifecycle DeriveLifecycle(long uptoSeq) => ContactLifecycle.Derive(
