@@ -33,7 +33,15 @@ public sealed class CheckpointWriter
         }
         if (start() is not { } write) return;
         _inFlight = write;
-        await write;
+        try
+        {
+            await write;
+        }
+        finally
+        {
+            // A finished write's task still holds the copy it wrote (a grain's whole state): let it go.
+            if (_inFlight == write) _inFlight = Task.CompletedTask;
+        }
     }
 }
 
