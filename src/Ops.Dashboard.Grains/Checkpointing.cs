@@ -33,15 +33,7 @@ public sealed class CheckpointWriter
         }
         if (start() is not { } write) return;
         _inFlight = write;
-        try
-        {
-            await write;
-        }
-        finally
-        {
-            // A finished write's task still holds the copy it wrote (a grain's whole state): let it go.
-            if (_inFlight == write) _inFlight = Task.CompletedTask;
-        }
+        await write;
     }
 }
 

@@ -92,29 +92,6 @@ public class CheckpointingTests
     }
 
     [Fact]
-    public async Task A_finished_write_does_not_keep_the_copy_it_wrote()
-    {
-        var storage = new GatedStorage();
-        var copies = new List<WeakReference>();
-        var checkpoint = new PersistentCheckpoint<Box>(new FakeState(new Box(1)), storage, "agent", Grain, b =>
-        {
-            var copy = new Box(b.Value);
-            copies.Add(new WeakReference(copy));
-            return copy;
-        });
-
-        checkpoint.MarkDirty();
-        storage.Release();
-        await checkpoint.WriteAsync();
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-
-        // The checkpoint stays with its grain for the grain's life: a copy it held would double the grain's memory.
-        Assert.Equal([1], storage.Written);
-        Assert.False(Assert.Single(copies).IsAlive);
-    }
-
-    [Fact]
     public async Task The_writer_skips_when_there_is_nothing_to_write()
     {
         var writer = new CheckpointWriter();
