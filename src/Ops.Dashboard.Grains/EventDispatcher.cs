@@ -145,19 +145,10 @@ public sealed class EventDispatcher(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        // A checkpoint that was running when dispatch stopped is cancelled with it; that is no failure.
-        try { await _checkpoint; } catch (OperationCanceledException) { }
-        // A clean stop checkpoints, so the next start has nothing to replay. A hard stop (its token
-        // already cancelled) skips it: the log is durable and the next start replays it instead.
-        if (!_recovered.Task.IsCompletedSuccessfully) return;
-        try
-        {
+        await _checkpoint;
+        // A clean stop checkpoints, so the next start has nothing to replay.
+        if (_recovered.Task.IsCompletedSuccessfully)
             await CheckpointAsync(cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            logger.LogInformation("Stopped without a final checkpoint at seq {Seq}; the next start replays from the last one", AppliedSeq);
-        }
     }
 
     /// <summary>
@@ -340,7 +331,12 @@ public sealed class EventDispatcher(
                 async (call, _) => await call());
             await recoveryPoint.WriteAsync(point, ct);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Stopping (a hard stop cancels at once): the log is durable and the next start replays from the recovery point.
+            logger.LogInformation("Checkpoint at seq {Seq} cut short by the stop; the next start replays from the last recovery point", point);
+        }
+        catch (Exception ex)
         {
             // Keep the old recovery point: a later round checkpoints these grains again.
             logger.LogWarning(ex, "Checkpoint at seq {Seq} failed; recovery point stays", point);

@@ -64,7 +64,7 @@ internal sealed class AgentStateIndex
 
     /// <summary>
     /// Writes what waits to the table, sorted by agent, and moves the progress seq to <paramref name="coveredSeq"/>:
-    /// the log's highest seq, read under its write lock, so that every agent event up to it has been added.
+    /// the log's highest seq, read before this call, so that every agent event up to it has been added.
     /// <paramref name="write"/> runs one transaction under the log's write lock.
     /// </summary>
     public async Task FlushAsync(long coveredSeq, Func<Action<SqliteConnection, SqliteTransaction>, Task> write)
@@ -83,9 +83,10 @@ internal sealed class AgentStateIndex
             var rows = taken.OrderBy(kv => kv.Key, StringComparer.Ordinal)
                 .SelectMany(kv => kv.Value.Select(e => (Agent: kv.Key, Entry: e)))
                 .ToList();
-            for (var start = 0; start < rows.Count || start == 0; start += ChunkRows)
+            // At least one transaction, which moves the progress seq even when no entry waits.
+            for (var start = 0; start == 0 || start < rows.Count; start += ChunkRows)
             {
-                var chunk = rows.Skip(start).Take(ChunkRows).ToList();
+                var chunk = rows.GetRange(start, Math.Min(ChunkRows, rows.Count - start));
                 var last = start + ChunkRows >= rows.Count;
                 await write((connection, transaction) =>
                 {

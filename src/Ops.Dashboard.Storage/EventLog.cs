@@ -28,12 +28,15 @@ public sealed class EventLog
 
     private readonly AgentStateIndex _agentStates;
     private int _flushing;
+    // The highest seq this log has stored; raised after its agent-state entries are added.
+    private long _lastSeq;
 
     public EventLog(OpsDatabase db)
     {
         _db = db;
         using var connection = db.Open();
         _agentStates = new AgentStateIndex(connection);
+        _lastSeq = connection.ExecuteScalar<long>("SELECT coalesce(max(seq), 0) FROM events;");
     }
 
     public async Task<AppendResult> AppendAsync(IReadOnlyList<OpsEvent> events, DateTimeOffset receivedAt, CancellationToken ct = default)
@@ -94,8 +97,9 @@ public sealed class EventLog
             }
 
             transaction.Commit();
-            // Under the write lock, so that a flush reading the highest seq finds these entries added.
+            // Entries first: a flush that reads the highest seq then finds every entry up to it added.
             foreach (var (agentId, entry) in agentStates) _agentStates.Add(agentId, entry);
+            if (stored.Count > 0) Volatile.Write(ref _lastSeq, stored[^1].Seq);
         }
         finally
         {
@@ -114,18 +118,7 @@ public sealed class EventLog
     {
         try
         {
-            long covered;
-            await _writeLock.WaitAsync().ConfigureAwait(false);
-            try
-            {
-                using var connection = _db.Open();
-                covered = connection.ExecuteScalar<long>("SELECT coalesce(max(seq), 0) FROM events;");
-            }
-            finally
-            {
-                _writeLock.Release();
-            }
-            await _agentStates.FlushAsync(covered, async write =>
+            await _agentStates.FlushAsync(Volatile.Read(ref _lastSeq), async write =>
             {
                 await _writeLock.WaitAsync().ConfigureAwait(false);
                 try
@@ -176,20 +169,17 @@ public sealed class EventLog
         var untilMs = untilAt == DateTimeOffset.MaxValue ? long.MaxValue : untilAt.ToUnixTimeMilliseconds() + 1;
         var sinceMs = sinceAt.ToUnixTimeMilliseconds();
         // The waiting entries first: one that a flush moves meanwhile is then found in the table.
-        var waiting = _agentStates.WaitingSeqs(agentId, sinceMs, untilMs, maxSeq);
+        var waiting = System.Text.Json.JsonSerializer.Serialize(_agentStates.WaitingSeqs(agentId, sinceMs, untilMs, maxSeq));
         var rows = await QueryAsync(
             """
-            SELECT e.seq AS Seq, e.payload AS Payload FROM agent_state_index a JOIN events e ON e.seq = a.seq
-            WHERE a.agent_id = @agentId AND a.at_utc_ms >= @sinceMs AND a.at_utc_ms < @untilMs AND a.seq <= @maxSeq;
+            SELECT seq AS Seq, payload AS Payload FROM events WHERE seq IN (
+                SELECT seq FROM agent_state_index
+                WHERE agent_id = @agentId AND at_utc_ms >= @sinceMs AND at_utc_ms < @untilMs AND seq <= @maxSeq
+                UNION SELECT value FROM json_each(@waiting))
+            ORDER BY seq;
             """,
-            new { agentId, sinceMs, untilMs, maxSeq }, ct).ConfigureAwait(false);
-        if (waiting.Count > 0)
-        {
-            rows.AddRange(await QueryAsync(
-                "SELECT seq AS Seq, payload AS Payload FROM events WHERE seq IN (SELECT value FROM json_each(@seqs));",
-                new { seqs = System.Text.Json.JsonSerializer.Serialize(waiting) }, ct).ConfigureAwait(false));
-        }
-        return rows.DistinctBy(e => e.Seq).Where(e => e.At >= sinceAt && e.At < untilAt).OrderBy(e => e.Seq).ToList();
+            new { agentId, sinceMs, untilMs, maxSeq, waiting }, ct).ConfigureAwait(false);
+        return rows.Where(e => e.At >= sinceAt && e.At < untilAt).ToList();
     }
 
     /// <summary>Which of the given contacts have an event with seq at or before <paramref name="maxSeq"/>: one query for a whole round.</summary>
