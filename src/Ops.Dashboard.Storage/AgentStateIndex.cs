@@ -80,14 +80,13 @@ internal sealed class AgentStateIndex
         var flushed = false;
         try
         {
-            var rows = taken.OrderBy(kv => kv.Key, StringComparer.Ordinal)
-                .SelectMany(kv => kv.Value.Select(e => (Agent: kv.Key, Entry: e)))
-                .ToList();
+            // Walked in place by a cursor: a list of all rows would be a large-object-heap array per flush.
+            var agents = taken.Keys.ToArray();
+            Array.Sort(agents, StringComparer.Ordinal);
+            int agentAt = 0, entryAt = 0;
             // At least one transaction, which moves the progress seq even when no entry waits.
-            for (var start = 0; start == 0 || start < rows.Count; start += ChunkRows)
+            do
             {
-                var chunk = rows.GetRange(start, Math.Min(ChunkRows, rows.Count - start));
-                var last = start + ChunkRows >= rows.Count;
                 await write((connection, transaction) =>
                 {
                     using var insert = connection.CreateCommand();
@@ -99,18 +98,21 @@ internal sealed class AgentStateIndex
                     var seq = insert.Parameters.Add("$seq", SqliteType.Integer);
                     var state = insert.Parameters.Add("$state", SqliteType.Integer);
                     insert.Prepare();
-                    foreach (var (a, e) in chunk)
+                    for (var rows = 0; rows < ChunkRows && agentAt < agents.Length; rows++)
                     {
-                        agent.Value = a;
+                        var entries = taken[agents[agentAt]];
+                        var e = entries[entryAt];
+                        agent.Value = agents[agentAt];
                         at.Value = e.AtMs;
                         seq.Value = e.Seq;
                         state.Value = e.IsState ? 1 : 0;
                         insert.ExecuteNonQuery();
+                        if (++entryAt == entries.Count) (agentAt, entryAt) = (agentAt + 1, 0);
                     }
-                    if (last)
+                    if (agentAt == agents.Length)
                         connection.Execute("UPDATE agent_state_index_progress SET seq = max(seq, @coveredSeq) WHERE id = 1;", new { coveredSeq }, transaction);
                 }).ConfigureAwait(false);
-            }
+            } while (agentAt < agents.Length);
             flushed = true;
         }
         finally

@@ -90,6 +90,30 @@ public sealed class AccessTests(AccessTestHost host)
     }
 
     [Fact]
+    public async Task An_administrator_gets_the_Orleans_dashboard_its_scripts_and_its_data()
+    {
+        var (admin, _) = await ClientForAsync("Admin");
+        // Without the trailing slash the dashboard's relative script paths would miss: it redirects.
+        using var bare = await admin.GetAsync("/orleans");
+        Assert.Equal(HttpStatusCode.MovedPermanently, bare.StatusCode);
+        Assert.Equal("/orleans/", bare.Headers.Location!.OriginalString);
+
+        var page = await admin.GetStringAsync("/orleans/");
+        Assert.Contains("Orleans Dashboard", page);
+        Assert.Contains("index.min.js", page);
+        using var script = await admin.GetAsync("/orleans/index.min.js");
+        Assert.Equal(HttpStatusCode.OK, script.StatusCode);
+        Assert.True((await script.Content.ReadAsByteArrayAsync()).Length > 100_000);
+        using var version = await admin.GetAsync("/orleans/version");
+        Assert.Equal("application/json", version.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("\"version\"", await version.Content.ReadAsStringAsync());
+
+        // Paths that merely start like the dashboard's are the app's, not the dashboard's.
+        using var other = await admin.GetAsync("/orleansx");
+        Assert.NotEqual(HttpStatusCode.OK, other.StatusCode);
+    }
+
+    [Fact]
     public async Task A_browser_without_a_session_is_sent_to_the_sign_in_page_and_back_afterwards()
     {
         using var anonymous = host.CreateClient(null);
