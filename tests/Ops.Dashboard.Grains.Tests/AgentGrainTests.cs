@@ -181,4 +181,54 @@ public class AgentGrainTests(OpsClusterFixture fx)
         Assert.Null(stored.State!.LegacyTimeline);
         Assert.Equal([1L, 2L, 4L], stored.State.Timeline.Select(c => c.Seq));
     }
+
+    [Fact]
+    public async Task An_agent_stored_with_whole_link_records_loads_them_and_stores_the_compact_form()
+    {
+        // Agent state as version 2 stored it: the links as the contacts sent them (field 5).
+        const string id = "ag-legacy-links";
+        var storage = fx.Cluster.GetSiloServiceProvider().GetRequiredKeyedService<IGrainStorage>(OpsGrainStorage.Name);
+        var answered = T(Day("10:00:00")).AddTicks(1_234);
+        var legacy = new AgentGrainState
+        {
+            Timeline = [new StateChange(1, T(Day("10:05:00")), AgentState.OnContact)],
+            LegacyLinks = new()
+            {
+                ["done"] = new AgentLink(id, "done", "billing", answered, answered.AddSeconds(95.5), false, answered, 12),
+                ["now"] = new AgentLink(id, "now", "billing", T(Day("10:05:00")), null, false, T(Day("10:05:00")), 7.25),
+            },
+            LastSeq = 1,
+        };
+        await storage.WriteStateAsync("agent", GrainId.Create("agent", id), new GrainState<AgentGrainState>(legacy));
+
+        var loaded = (await Agent(id))!;
+        Assert.Equal((1, 95_500L), (loaded.HandledToday, loaded.HandleMsToday));
+        Assert.Equal(("now", T(Day("10:05:00")), 7.25), (loaded.CurrentContactId, loaded.CurrentContactAnsweredAt, loaded.CurrentContactWaitSeconds));
+
+        // Links sent after the conversion change and remove the converted ones.
+        var grain = fx.Grains.GetGrain<IAgentGrain>(id);
+        await grain.ApplyLinksAsync(2, [new AgentLink(id, "done", "billing", answered, null, Removed: true, answered)]);
+        Assert.Equal(0, (await Agent(id))!.HandledToday);
+
+        await grain.CheckpointAsync();
+        var stored = new GrainState<AgentGrainState>();
+        await storage.ReadStateAsync("agent", GrainId.Create("agent", id), stored);
+        Assert.Null(stored.State!.LegacyLinks);
+        var now = Assert.Single(stored.State.Links);
+        Assert.Equal("now", now.Key);
+        Assert.Equal(new HeldLink(T(Day("10:05:00")).UtcTicks, T(Day("10:05:00")).UtcTicks, null, 7.25), now.Value);
+    }
+
+    [Fact]
+    public void A_held_link_keeps_the_links_instants_to_the_tick()
+    {
+        var answered = DateTimeOffset.Parse("2026-11-23T10:00:00.1234567+01:00");
+        var held = HeldLink.Of(new AgentLink("a", "c", "q", answered, answered.AddTicks(99), false, answered.AddTicks(-5), 3.5));
+
+        Assert.Equal(answered, held.AnsweredAt);
+        Assert.Equal(answered.AddTicks(99), held.HandleEndAt);
+        Assert.Equal(answered.AddTicks(-5), held.FirstAnsweredAt);
+        Assert.Equal(3.5, held.WaitSeconds);
+        Assert.Null(HeldLink.Of(new AgentLink("a", "c", "q", answered, null, false, answered)).HandleEndAt);
+    }
 }
