@@ -110,10 +110,29 @@ public sealed class ContactLifecycle
 
     /// <param name="contactEvents">The contact's own events (duplicates allowed).</param>
     /// <param name="agentEvents">agent.state events of the agents who answered it (any agents; others are ignored).</param>
-    public static ContactLifecycle Derive(string contactId, IEnumerable<OpsEvent> contactEvents, IEnumerable<OpsEvent> agentEvents)
+    public static ContactLifecycle Derive(string contactId, IEnumerable<OpsEvent> contactEvents, IEnumerable<OpsEvent> agentEvents) =>
+        FromDistinct(
+            contactId,
+            contactEvents.DistinctBy(e => e.Id).Where(e => e.ContactId == contactId).ToList(),
+            agentEvents.DistinctBy(e => e.Id).ToList());
+
+    /// <summary>
+    /// <see cref="Derive"/> for inputs already distinct by id, as a contact's holder keeps them: no LINQ, since
+    /// this runs for every open contact in every round. Sorts <paramref name="ownEvents"/> in place.
+    /// </summary>
+    /// <param name="ownEvents">The contact's own events, each id once.</param>
+    /// <param name="agentEvents">Agent events, each id once (only agent.state events of the answering agents count).</param>
+    public static ContactLifecycle FromDistinct(string contactId, List<OpsEvent> ownEvents, IReadOnlyList<OpsEvent> agentEvents)
     {
-        var events = contactEvents.DistinctBy(e => e.Id).Where(e => e.ContactId == contactId).Order(TimeOrder).ToList();
-        var created = events.FirstOrDefault(e => e.Type == EventType.ContactCreated);
+        var events = ownEvents;
+        events.Sort(TimeOrder);
+        OpsEvent? created = null;
+        foreach (var e in events)
+        {
+            if (e.Type != EventType.ContactCreated) continue;
+            created = e;
+            break;
+        }
         if (created is null)
             return new ContactLifecycle { ContactId = contactId, History = events };
 
@@ -166,12 +185,7 @@ public sealed class ContactLifecycle
             }
         }
 
-        var agentTimelines = agentEvents
-            .Where(e => e.Type == EventType.AgentState && e.AgentId is not null)
-            .DistinctBy(e => e.Id)
-            .GroupBy(e => e.AgentId!)
-            .ToDictionary(g => g.Key, g => g.Order(TimeOrder).Select(StateChange.Of).ToList());
-
+        List<(string Agent, List<StateChange> Timeline)>? timelines = null;
         var result = new List<Segment>(segments.Count);
         foreach (var s in segments)
         {
@@ -180,7 +194,7 @@ public sealed class ContactLifecycle
                 s.Outcome = SegmentOutcome.Answered;
                 s.LeftAt = answeredAt;
                 var release = s.TransferredAt ?? resolvedAt;
-                s.HandleEndAt = HandleEnd(answeredAt, release, agentTimelines.GetValueOrDefault(s.AgentId!));
+                s.HandleEndAt = HandleEnd(answeredAt, release, TimelineOf(s.AgentId!, agentEvents, ref timelines));
             }
             result.Add(new Segment(s.Queue, s.EnteredAt, s.Outcome, s.LeftAt, s.AnsweredAt, s.AgentId, s.TransferredAt, s.HandleEndAt, s.TransferReason));
         }
@@ -200,6 +214,22 @@ public sealed class ContactLifecycle
             Segments = result,
             History = events,
         };
+    }
+
+    /// <summary>The agent's state changes in time order (null: none known), each agent built once per derivation.</summary>
+    private static List<StateChange>? TimelineOf(string agentId, IReadOnlyList<OpsEvent> agentEvents, ref List<(string Agent, List<StateChange> Timeline)>? built)
+    {
+        if (built is not null)
+            foreach (var (agent, timeline) in built)
+                if (agent == agentId) return timeline.Count == 0 ? null : timeline;
+        var changes = new List<OpsEvent>();
+        foreach (var e in agentEvents)
+            if (e.Type == EventType.AgentState && e.AgentId == agentId) changes.Add(e);
+        changes.Sort(TimeOrder);
+        var result = new List<StateChange>(changes.Count);
+        foreach (var e in changes) result.Add(StateChange.Of(e));
+        (built ??= []).Add((agentId, result));
+        return result.Count == 0 ? null : result;
     }
 
     /// <summary>
@@ -272,32 +302,27 @@ public sealed class ContactLifecycle
     public Dictionary<IntervalKey, IntervalCounters> Contribution(Func<string, QueueThresholds> thresholds)
     {
         var result = new Dictionary<IntervalKey, IntervalCounters>();
-        void Add(string queue, DateTimeOffset at, IntervalCounters c)
-        {
-            var key = IntervalKey.Of(queue, at);
-            result[key] = result.TryGetValue(key, out var existing) ? existing + c : c;
-        }
 
         foreach (var s in Segments)
         {
             var t = thresholds(s.Queue);
-            Add(s.Queue, s.EnteredAt, new IntervalCounters { Offered = 1 });
+            Add(result, s.Queue, s.EnteredAt, new IntervalCounters { Offered = 1 });
             switch (s.Outcome)
             {
                 case SegmentOutcome.Answered:
                     var wait = (long)(s.AnsweredAt!.Value - s.EnteredAt).TotalMilliseconds;
-                    Add(s.Queue, s.AnsweredAt.Value, new IntervalCounters
+                    Add(result, s.Queue, s.AnsweredAt.Value, new IntervalCounters
                     {
                         Answered = 1,
                         AnsweredWithinThreshold = wait <= t.ServiceLevel.TotalMilliseconds ? 1 : 0,
                         AnswerWaitMs = wait,
                     });
                     if (s.HandleEndAt is { } end)
-                        Add(s.Queue, end, new IntervalCounters { Handled = 1, HandleMs = (long)(end - s.AnsweredAt.Value).TotalMilliseconds });
+                        Add(result, s.Queue, end, new IntervalCounters { Handled = 1, HandleMs = (long)(end - s.AnsweredAt.Value).TotalMilliseconds });
                     break;
                 case SegmentOutcome.Abandoned:
                     var patience = (long)(s.LeftAt!.Value - s.EnteredAt).TotalMilliseconds;
-                    Add(s.Queue, s.LeftAt.Value, new IntervalCounters
+                    Add(result, s.Queue, s.LeftAt.Value, new IntervalCounters
                     {
                         Abandoned = 1,
                         ShortAbandoned = patience < t.ShortAbandon.TotalMilliseconds ? 1 : 0,
@@ -306,11 +331,17 @@ public sealed class ContactLifecycle
                     break;
             }
             if (s.TransferredAt is { } tx)
-                Add(s.Queue, tx, new IntervalCounters { TransferredOut = 1, AgentErrorEscalations = Segment.IsAgentError(s.TransferReason) ? 1 : 0 });
+                Add(result, s.Queue, tx, new IntervalCounters { TransferredOut = 1, AgentErrorEscalations = Segment.IsAgentError(s.TransferReason) ? 1 : 0 });
         }
         if (Csat is { } score && CsatAt is { } csatAt && Current is { } last)
-            Add(last.Queue, csatAt, new IntervalCounters { CsatCount = 1, CsatScoreSum = score });
+            Add(result, last.Queue, csatAt, new IntervalCounters { CsatCount = 1, CsatScoreSum = score });
         return result;
+    }
+
+    private static void Add(Dictionary<IntervalKey, IntervalCounters> result, string queue, DateTimeOffset at, IntervalCounters c)
+    {
+        var key = IntervalKey.Of(queue, at);
+        result[key] = result.TryGetValue(key, out var existing) ? existing + c : c;
     }
 
     /// <summary>new − old, leaving out intervals that did not change.</summary>

@@ -63,5 +63,20 @@ public sealed record IntervalCounters
         AgentErrorEscalations = -a.AgentErrorEscalations,
     };
 
-    public static IntervalCounters operator -(IntervalCounters a, IntervalCounters b) => a + -b;
+    public static IntervalCounters operator -(IntervalCounters a, IntervalCounters b) => new()
+    {
+        Offered = a.Offered - b.Offered,
+        Answered = a.Answered - b.Answered,
+        AnsweredWithinThreshold = a.AnsweredWithinThreshold - b.AnsweredWithinThreshold,
+        Abandoned = a.Abandoned - b.Abandoned,
+        ShortAbandoned = a.ShortAbandoned - b.ShortAbandoned,
+        TransferredOut = a.TransferredOut - b.TransferredOut,
+        Handled = a.Handled - b.Handled,
+        AnswerWaitMs = a.AnswerWaitMs - b.AnswerWaitMs,
+        HandleMs = a.HandleMs - b.HandleMs,
+        AbandonWaitMs = a.AbandonWaitMs - b.AbandonWaitMs,
+        CsatCount = a.CsatCount - b.CsatCount,
+        CsatScoreSum = a.CsatScoreSum - b.CsatScoreSum,
+        AgentErrorEscalations = a.AgentErrorEscalations - b.AgentErrorEscalations,
+    };
 }

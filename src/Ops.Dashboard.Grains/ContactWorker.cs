@@ -61,9 +61,9 @@ public sealed class ContactWorker(string id, EventLog log, OpsOptions options)
 
         var before = DeriveCached(batch.FromSeq);
         var after = Derive(batch.ToSeq);
-        var deltas = ContactLifecycle.Diff(before.Contribution, after.Contribution)
-            .Select(kv => new CounterDelta(kv.Key, kv.Value))
-            .ToList();
+        var diff = ContactLifecycle.Diff(before.Contribution, after.Contribution);
+        var deltas = new List<CounterDelta>(diff.Count);
+        foreach (var (key, delta) in diff) deltas.Add(new CounterDelta(key, delta));
         _last = after;
         _minSeqAddedSinceLast = long.MaxValue;
 
@@ -120,10 +120,15 @@ public sealed class ContactWorker(string id, EventLog log, OpsOptions options)
         return new Derived(uptoSeq, lifecycle.IsSettled, lifecycle.Contribution(Thresholds), WaitingState(lifecycle), LinkState(lifecycle));
     }
 
-    private ContactLifecycle DeriveLifecycle(long uptoSeq) => ContactLifecycle.Derive(
-        Id,
-        _events.Values.Where(e => e.Seq <= uptoSeq),
-        _agentEvents.Values.Where(e => e.Seq <= uptoSeq));
+    private ContactLifecycle DeriveLifecycle(long uptoSeq)
+    {
+        // Both maps hold each event once (by id), the contact's own and agent.state events only.
+        var own = new List<OpsEvent>(_events.Count);
+        foreach (var e in _events.Values) if (e.Seq <= uptoSeq) own.Add(e);
+        var agents = new List<OpsEvent>(_agentEvents.Count);
+        foreach (var e in _agentEvents.Values) if (e.Seq <= uptoSeq) agents.Add(e);
+        return ContactLifecycle.FromDistinct(Id, own, agents);
+    }
 
     private QueueThresholds Thresholds(string queue) => options.FindQueue(queue) is { } q
         ? new QueueThresholds(q.SlThreshold, q.ShortAbandon)
@@ -175,8 +180,12 @@ public sealed class ContactWorker(string id, EventLog log, OpsOptions options)
 
     private static List<WaitingFact> WaitingFacts(Dictionary<string, WaitingFact> old, Dictionary<string, WaitingFact> now)
     {
-        return [.. now.Where(kv => !old.TryGetValue(kv.Key, out var o) || o != kv.Value).Select(kv => kv.Value),
-                .. old.Keys.Where(q => !now.ContainsKey(q)).Select(q => old[q] with { WaitingSince = null })];
+        var facts = new List<WaitingFact>();
+        foreach (var (queue, fact) in now)
+            if (!old.TryGetValue(queue, out var o) || o != fact) facts.Add(fact);
+        foreach (var (queue, fact) in old)
+            if (!now.ContainsKey(queue)) facts.Add(fact with { WaitingSince = null });
+        return facts;
     }
 
     /// <summary>Per queue the contact has been in: whether it waits there now.</summary>
@@ -185,24 +194,34 @@ public sealed class ContactWorker(string id, EventLog log, OpsOptions options)
         if (!c.Known) return [];
         var current = c.Current!;
         var waitingIn = current.Outcome == SegmentOutcome.Waiting && c.ResolvedAt is null ? current.Queue : null;
-        return c.Segments.Select(s => s.Queue).Distinct().ToDictionary(q => q, q =>
-            new WaitingFact(q, Id, q == waitingIn ? current.EnteredAt : null, c.Priority, c.Channel ?? Channel.Phone));
+        var facts = new Dictionary<string, WaitingFact>(c.Segments.Count);
+        foreach (var s in c.Segments)
+            if (!facts.ContainsKey(s.Queue))
+                facts[s.Queue] = new WaitingFact(s.Queue, Id, s.Queue == waitingIn ? current.EnteredAt : null, c.Priority, c.Channel ?? Channel.Phone);
+        return facts;
     }
 
     private static List<AgentLink> Links(Dictionary<string, AgentLink> old, Dictionary<string, AgentLink> now)
     {
-        return [.. now.Values.Where(l => !old.TryGetValue(l.AgentId, out var o) || o != l),
-                .. old.Values.Where(o => !now.ContainsKey(o.AgentId)).Select(o => o with { HandleEndAt = null, Removed = true })];
+        var links = new List<AgentLink>();
+        foreach (var (agent, link) in now)
+            if (!old.TryGetValue(agent, out var o) || o != link) links.Add(link);
+        foreach (var (agent, link) in old)
+            if (!now.ContainsKey(agent)) links.Add(link with { HandleEndAt = null, Removed = true });
+        return links;
     }
 
     /// <summary>Per agent who answered the contact: its latest answer (and the first, when it came back).</summary>
-    private Dictionary<string, AgentLink> LinkState(ContactLifecycle c) => c.Segments
-        .Where(s => s.AnsweredAt is not null && s.AgentId is not null)
-        .GroupBy(s => s.AgentId!)
-        .ToDictionary(g => g.Key, g =>
+    private Dictionary<string, AgentLink> LinkState(ContactLifecycle c)
+    {
+        var links = new Dictionary<string, AgentLink>();
+        foreach (var s in c.Segments)
         {
-            var last = g.Last();
-            return new AgentLink(g.Key, Id, last.Queue, last.AnsweredAt!.Value, last.HandleEndAt, Removed: false, g.Min(s => s.AnsweredAt!.Value),
-                last.Wait?.TotalSeconds);
-        });
+            if (s.AnsweredAt is not { } answeredAt || s.AgentId is not { } agent) continue;
+            // Segments are in time order: a later answer by the same agent replaces the link, keeping the first answer.
+            var first = links.TryGetValue(agent, out var earlier) && earlier.FirstAnsweredAt < answeredAt ? earlier.FirstAnsweredAt : answeredAt;
+            links[agent] = new AgentLink(agent, Id, s.Queue, answeredAt, s.HandleEndAt, Removed: false, first, s.Wait?.TotalSeconds);
+        }
+        return links;
+    }
 }
