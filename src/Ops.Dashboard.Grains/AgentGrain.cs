@@ -34,22 +34,29 @@ public sealed class AgentGrainState
 
 /// <summary>
 /// What an agent keeps of a contact it answered: an <see cref="AgentLink"/> without what the agent knows
-/// (itself) or never reads. Thousands of agents hold a day and a half of these, so they are small values
-/// (about a third of the link objects they replace); times are UTC ticks, exact as the link's.
+/// (itself) or never reads. Thousands of agents hold a day and a half of these, so they are 32-byte values
+/// (a third of the link objects they replace): UTC ticks, exact as the link's, with <see cref="None"/> for
+/// a time not known yet, and the customer's wait in seconds as sent (NaN: not known).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("ops.agent-held-link")]
 public readonly record struct HeldLink(
     [property: Id(0)] long AnsweredAtTicks,
     [property: Id(1)] long FirstAnsweredAtTicks,
-    [property: Id(2)] long? HandleEndAtTicks,
-    [property: Id(3)] double? WaitSeconds)
+    [property: Id(2)] long HandleEndAtTicks,
+    [property: Id(3)] double Wait)
 {
+    public const long None = long.MinValue;
+
     public static HeldLink Of(AgentLink link) => new(
-        link.AnsweredAt.UtcTicks, link.FirstAnsweredAt.UtcTicks, link.HandleEndAt?.UtcTicks, link.WaitSeconds);
+        link.AnsweredAt.UtcTicks,
+        link.FirstAnsweredAt.UtcTicks,
+        link.HandleEndAt?.UtcTicks ?? None,
+        link.WaitSeconds ?? double.NaN);
 
     public DateTimeOffset AnsweredAt => new(AnsweredAtTicks, TimeSpan.Zero);
     public DateTimeOffset FirstAnsweredAt => new(FirstAnsweredAtTicks, TimeSpan.Zero);
-    public DateTimeOffset? HandleEndAt => HandleEndAtTicks is { } t ? new(t, TimeSpan.Zero) : null;
+    public DateTimeOffset? HandleEndAt => HandleEndAtTicks == None ? null : new(HandleEndAtTicks, TimeSpan.Zero);
+    public double? WaitSeconds => double.IsNaN(Wait) ? null : Wait;
 }
 
 /// <summary>
@@ -246,7 +253,7 @@ public sealed class AgentGrain(
         long dayStartTicks = dayStart.UtcTicks, dayEndTicks = dayEnd.UtcTicks;
         foreach (var (contactId, l) in S.Links)
         {
-            if (l.HandleEndAtTicks is { } end)
+            if (l.HandleEndAtTicks is var end and not HeldLink.None)
             {
                 if (end < dayStartTicks || end >= dayEndTicks) continue;
                 handled++;

@@ -216,7 +216,7 @@ public class AgentGrainTests(OpsClusterFixture fx)
         Assert.Null(stored.State!.LegacyLinks);
         var now = Assert.Single(stored.State.Links);
         Assert.Equal("now", now.Key);
-        Assert.Equal(new HeldLink(T(Day("10:05:00")).UtcTicks, T(Day("10:05:00")).UtcTicks, null, 7.25), now.Value);
+        Assert.Equal(new HeldLink(T(Day("10:05:00")).UtcTicks, T(Day("10:05:00")).UtcTicks, HeldLink.None, 7.25), now.Value);
     }
 
     [Fact]
@@ -229,6 +229,9 @@ public class AgentGrainTests(OpsClusterFixture fx)
         Assert.Equal(answered.AddTicks(99), held.HandleEndAt);
         Assert.Equal(answered.AddTicks(-5), held.FirstAnsweredAt);
         Assert.Equal(3.5, held.WaitSeconds);
-        Assert.Null(HeldLink.Of(new AgentLink("a", "c", "q", answered, null, false, answered)).HandleEndAt);
+        var open = HeldLink.Of(new AgentLink("a", "c", "q", answered, null, false, answered));
+        Assert.Null(open.HandleEndAt);
+        Assert.Null(open.WaitSeconds);
+        Assert.Equal(0.1 + 0.2, HeldLink.Of(new AgentLink("a", "c", "q", answered, null, false, answered, 0.1 + 0.2)).WaitSeconds);
     }
 }
