@@ -205,18 +205,21 @@ public class AgentGrainTests(OpsClusterFixture fx)
         Assert.Equal((1, 95_500L), (loaded.HandledToday, loaded.HandleMsToday));
         Assert.Equal(("now", T(Day("10:05:00")), 7.25), (loaded.CurrentContactId, loaded.CurrentContactAnsweredAt, loaded.CurrentContactWaitSeconds));
 
-        // Links sent after the conversion change and remove the converted ones.
+        // Links sent after the conversion change and remove the converted ones, and add new ones once each.
         var grain = fx.Grains.GetGrain<IAgentGrain>(id);
         await grain.ApplyLinksAsync(2, [new AgentLink(id, "done", "billing", answered, null, Removed: true, answered)]);
         Assert.Equal(0, (await Agent(id))!.HandledToday);
+        var next = new AgentLink(id, "next", "billing", T(Day("10:20:00")), T(Day("10:21:00")), false, T(Day("10:20:00")));
+        await grain.ApplyLinksAsync(3, [next, next with { HandleEndAt = T(Day("10:22:00")) }]);
+        Assert.Equal((1, 120_000L), ((await Agent(id))!.HandledToday, (await Agent(id))!.HandleMsToday));
+        await grain.ApplyLinksAsync(4, [next with { Removed = true, HandleEndAt = null }]);
 
         await grain.CheckpointAsync();
         var stored = new GrainState<AgentGrainState>();
         await storage.ReadStateAsync("agent", GrainId.Create("agent", id), stored);
         Assert.Null(stored.State!.LegacyLinks);
         var now = Assert.Single(stored.State.Links);
-        Assert.Equal("now", now.Key);
-        Assert.Equal(new HeldLink(T(Day("10:05:00")).UtcTicks, T(Day("10:05:00")).UtcTicks, HeldLink.None, 7.25), now.Value);
+        Assert.Equal(new HeldLink("now", T(Day("10:05:00")).UtcTicks, T(Day("10:05:00")).UtcTicks, HeldLink.None, 7.25), now);
     }
 
     [Fact]
@@ -233,5 +236,23 @@ public class AgentGrainTests(OpsClusterFixture fx)
         Assert.Null(open.HandleEndAt);
         Assert.Null(open.WaitSeconds);
         Assert.Equal(0.1 + 0.2, HeldLink.Of(new AgentLink("a", "c", "q", answered, null, false, answered, 0.1 + 0.2)).WaitSeconds);
+    }
+
+    [Fact]
+    public async Task Links_answered_more_than_a_day_and_a_half_before_the_agents_latest_change_are_dropped()
+    {
+        const string id = "ag-prune-links";
+        var storage = fx.Cluster.GetSiloServiceProvider().GetRequiredKeyedService<IGrainStorage>(OpsGrainStorage.Name);
+        var grain = fx.Grains.GetGrain<IAgentGrain>(id);
+        var now = T(Day("12:00:00"));
+        AgentLink Link(string contact, DateTimeOffset at) => new(id, contact, "billing", at, at.AddMinutes(3), false, at);
+        await grain.ApplyLinksAsync(1, [Link("old", now.AddHours(-37)), Link("kept", now.AddHours(-35)), Link("today", now.AddHours(-1))]);
+        await grain.ApplyEventsAsync(2, [State(id, AgentState.Available, Day("11:59:00")) with { Seq = 2, Id = "pl-1" }]);
+        await grain.ApplyEventsAsync(3, [State(id, AgentState.Break, Day("12:00:00")) with { Seq = 3, Id = "pl-2" }]);
+
+        await grain.CheckpointAsync();
+        var stored = new GrainState<AgentGrainState>();
+        await storage.ReadStateAsync("agent", GrainId.Create("agent", id), stored);
+        Assert.Equal(["kept", "today"], stored.State!.Links.Select(l => l.ContactId));
     }
 }
