@@ -19,13 +19,14 @@ public static class EventParser
 {
     public const int MaxIdLength = 200;
 
+    /// <param name="utf8Json">The body; read in place (not copied), so it must not change until this returns.</param>
     /// <param name="queueExists">Whether a queue id is configured; naming an unknown queue is an error.</param>
-    public static ParseResult Parse(ReadOnlySpan<byte> utf8Json, Func<string, bool> queueExists)
+    public static ParseResult Parse(ReadOnlyMemory<byte> utf8Json, Func<string, bool> queueExists)
     {
         JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(utf8Json.ToArray(), new JsonDocumentOptions { MaxDepth = 16 });
+            doc = JsonDocument.Parse(utf8Json, new JsonDocumentOptions { MaxDepth = 16 });
         }
         catch (JsonException ex)
         {

@@ -33,16 +33,12 @@ public static class ApiEndpoints
     {
         var limit = options.Ingestion.MaxBatchBytes;
         if (request.ContentLength > limit) return TooLarge($"the body has {request.ContentLength} bytes; at most {limit} are accepted per batch");
-        using var body = new MemoryStream();
-        var buffer = new byte[81920];
-        int read;
-        while ((read = await request.Body.ReadAsync(buffer, ct)) > 0)
+        ParseResult parsed;
+        using (var body = await RequestBody.ReadAsync(request, limit, ct))
         {
-            if (body.Length + read > limit) return TooLarge($"the body is larger than {limit} bytes, the most accepted per batch");
-            body.Write(buffer, 0, read);
+            if (body is null) return TooLarge($"the body is larger than {limit} bytes, the most accepted per batch");
+            parsed = EventParser.Parse(body.Memory, q => options.FindQueue(q) is not null);
         }
-
-        var parsed = EventParser.Parse(body.GetBuffer().AsSpan(0, (int)body.Length), q => options.FindQueue(q) is not null);
         if (!parsed.Ok)
         {
             return Results.Problem(

@@ -73,23 +73,18 @@ public static class HistoryEndpoints
                 statusCode: StatusCodes.Status415UnsupportedMediaType);
         if (request.ContentLength > MaxBodyBytes) return TooLarge();
 
-        using var body = new MemoryStream();
-        var buffer = new byte[81920];
-        int read;
-        while ((read = await request.Body.ReadAsync(buffer, ct)) > 0)
-        {
-            if (body.Length + read > MaxBodyBytes) return TooLarge();
-            body.Write(buffer, 0, read);
-        }
-
         string csv;
-        try
+        using (var body = await RequestBody.ReadAsync(request, MaxBodyBytes, ct))
         {
-            csv = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(body.GetBuffer(), 0, (int)body.Length);
-        }
-        catch (DecoderFallbackException)
-        {
-            return Problems.Invalid("body", "the file is not UTF-8 text");
+            if (body is null) return TooLarge();
+            try
+            {
+                csv = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(body.Memory.Span);
+            }
+            catch (DecoderFallbackException)
+            {
+                return Problems.Invalid("body", "the file is not UTF-8 text");
+            }
         }
 
         var outcome = await ImportAsync(queue, csv, clock.TimeZone, AccessExtensions.ActorOf(request.HttpContext), store, audit, time, ct);
