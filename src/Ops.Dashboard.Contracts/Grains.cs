@@ -43,8 +43,12 @@ public static class ContactShards
 [Alias("ops.IAgentGrain")]
 public interface IAgentGrain : IGrainWithStringKey
 {
-    /// <summary>Applies agent.state/agent.queues events; returns the contacts whose handle time they may change.</summary>
-    [Alias("ApplyEvents")] Task<AgentApplyResult> ApplyEventsAsync(long toSeq, [Immutable] IReadOnlyList<OpsEvent> events);
+    /// <summary>
+    /// Applies agent.state/agent.queues events; returns the contacts whose handle time they may change.
+    /// <paramref name="durableSeq"/> is the recovery point: rounds up to it are never replayed, so links
+    /// last changed by them may be folded into the day totals.
+    /// </summary>
+    [Alias("ApplyEvents")] Task<AgentApplyResult> ApplyEventsAsync(long toSeq, long durableSeq, [Immutable] IReadOnlyList<OpsEvent> events);
 
     [Alias("ApplyLinks")] Task<AgentSummary> ApplyLinksAsync(long toSeq, [Immutable] IReadOnlyList<AgentLink> links);
 

@@ -22,6 +22,8 @@ public sealed record WaitingFact(
 /// Absolute fact: an agent answered a contact (Removed when a late event undid that). AnsweredAt and
 /// HandleEndAt are of the agent's latest answer; FirstAnsweredAt of its earliest, when a contact came
 /// back to the same agent, so that every state change that may matter still reaches the contact.
+/// WasAnsweredAt and WasHandleEndAt are what the agent was told of this contact before (null: nothing,
+/// or no handle end yet): an agent that has folded the old link into its day totals takes it back out.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("ops.agent-link")]
 public sealed record AgentLink(
@@ -32,7 +34,9 @@ public sealed record AgentLink(
     [property: Id(4)] DateTimeOffset? HandleEndAt,
     [property: Id(5)] bool Removed,
     [property: Id(6)] DateTimeOffset FirstAnsweredAt,
-    [property: Id(7)] double? WaitSeconds = null);
+    [property: Id(7)] double? WaitSeconds = null,
+    [property: Id(8)] DateTimeOffset? WasAnsweredAt = null,
+    [property: Id(9)] DateTimeOffset? WasHandleEndAt = null);
 
 /// <summary>
 /// One round's events for the contact <paramref name="ContactId"/>. The hints spare a newly activated contact its log reads:

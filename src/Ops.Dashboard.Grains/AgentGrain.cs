@@ -23,20 +23,31 @@ public sealed class AgentGrainState
     [Id(10)] public List<StateChange> Timeline { get; set; } = [];
     /// <summary>Contacts this agent answered recently, one each, newest last (see <see cref="HeldLink"/>).</summary>
     [Id(11)] public List<HeldLink> Links { get; set; } = [];
+    /// <summary>Handled contacts and handle time per local day of the handle end: every link's, held or folded.</summary>
+    [Id(12)] public List<DayTotal> Days { get; set; } = [];
+    /// <summary>4 once <see cref="Days"/> counts the links (state before that held only links).</summary>
+    [Id(13)] public int Version { get; set; }
+
+    public const int CurrentVersion = 4;
 
     /// <summary>A copy to write, sharing only what is never changed in place.</summary>
     public AgentGrainState Copy() => new()
     {
         Name = Name, Team = Team, Queues = Queues, QueuesAt = QueuesAt, Timeline = [.. Timeline], Links = [.. Links],
-        LastSeq = LastSeq, NameAt = NameAt, TeamAt = TeamAt, LoggedInAt = LoggedInAt,
+        Days = [.. Days], Version = Version, LastSeq = LastSeq, NameAt = NameAt, TeamAt = TeamAt, LoggedInAt = LoggedInAt,
     };
 }
+
+/// <summary>One local day's handled contacts and their handle time in milliseconds (each contact's rounded down, as summed).</summary>
+[GenerateSerializer, Immutable, Alias("ops.agent-day-total")]
+public readonly record struct DayTotal([property: Id(0)] int DayNumber, [property: Id(1)] int Handled, [property: Id(2)] long HandleMs);
 
 /// <summary>
 /// What an agent keeps of a contact it answered: an <see cref="AgentLink"/> without what the agent knows
 /// (itself) or never reads. Thousands of agents hold a day and a half of these, so they are 40-byte values
 /// in a list (under half the memory of link objects in a dictionary): UTC ticks, exact as the link's, with
-/// <see cref="None"/> for a time not known yet, and the customer's wait in seconds as sent (NaN: not known).
+/// <see cref="None"/> for a time not known yet, the customer's wait in seconds as sent (NaN: not known), and
+/// the seq of the round that last changed it (0: before version 4; such links were already durable).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("ops.agent-held-link")]
 public readonly record struct HeldLink(
@@ -44,16 +55,18 @@ public readonly record struct HeldLink(
     [property: Id(1)] long AnsweredAtTicks,
     [property: Id(2)] long FirstAnsweredAtTicks,
     [property: Id(3)] long HandleEndAtTicks,
-    [property: Id(4)] double Wait)
+    [property: Id(4)] double Wait,
+    [property: Id(5)] long Seq = 0)
 {
     public const long None = long.MinValue;
 
-    public static HeldLink Of(AgentLink link) => new(
+    public static HeldLink Of(AgentLink link, long seq = 0) => new(
         link.ContactId,
         link.AnsweredAt.UtcTicks,
         link.FirstAnsweredAt.UtcTicks,
         link.HandleEndAt?.UtcTicks ?? None,
-        link.WaitSeconds ?? double.NaN);
+        link.WaitSeconds ?? double.NaN,
+        seq);
 
     public DateTimeOffset AnsweredAt => new(AnsweredAtTicks, TimeSpan.Zero);
     public DateTimeOffset FirstAnsweredAt => new(FirstAnsweredAtTicks, TimeSpan.Zero);
@@ -62,15 +75,23 @@ public readonly record struct HeldLink(
 }
 
 /// <summary>
-/// One agent. All it holds is absolute facts (its own events, deduplicated, and links from its
-/// contacts), so replaying a round after a crash cannot count anything twice.
+/// One agent. It holds absolute facts (its own events, deduplicated, and links from its contacts), so
+/// replaying a round after a crash cannot count anything twice. Today's handled contacts and handle time
+/// are day totals kept up to date with every link change. A settled link is folded into them (dropped from
+/// the list) once the agent's remembered timeline no longer reaches back to its handle end, and only once
+/// the recovery point has passed the round that last changed it: a replay then always says what the agent
+/// was told before (<see cref="AgentLink.WasHandleEndAt"/>), and a folded link's old contribution comes out
+/// exactly. So memory and work per agent stay flat however many contacts it handles in a day. The price:
+/// a state change that arrives after the agent has moved on past its remembered timeline (two hours, or
+/// 120 changes) no longer re-times the contacts it had finished before then; they are re-timed from the log
+/// the next time one of their own events comes in.
 /// </summary>
 [GrainType("agent")]
 public sealed class AgentGrain(
     [PersistentState("agent", OpsGrainStorage.Name)] IPersistentState<AgentGrainState> store,
     SiteClock clock) : Grain, IAgentGrain
 {
-    // Links count today's handled contacts, so they are kept for a day and a half.
+    // Open links older than this are dropped, settled ones folded (a contact left open that long was lost by its source).
     private static readonly TimeSpan Horizon = TimeSpan.FromHours(36);
     private static readonly TimeSpan TimelineWindow = TimeSpan.FromHours(2);
     // A real agent changes state 20–40 times an hour, so two hours fit; a source far busier than that
@@ -93,10 +114,18 @@ public sealed class AgentGrain(
             S.Links.Sort((a, b) => a.AnsweredAtTicks.CompareTo(b.AnsweredAtTicks));
             S.LegacyLinks = null;
         }
+        if (S.Version < AgentGrainState.CurrentVersion)
+        {
+            // Before version 4 every link was held: the day totals are their sum.
+            S.Days.Clear();
+            foreach (var link in S.Links) Count(link.AnsweredAtTicks, link.HandleEndAtTicks, +1);
+            S.Version = AgentGrainState.CurrentVersion;
+            if (S.Links.Count > 0) Persisted.MarkDirty();
+        }
         return Task.CompletedTask;
     }
 
-    public Task<AgentApplyResult> ApplyEventsAsync(long toSeq, IReadOnlyList<OpsEvent> events)
+    public Task<AgentApplyResult> ApplyEventsAsync(long toSeq, long durableSeq, IReadOnlyList<OpsEvent> events)
     {
         HashSet<string>? affected = null;
         var added = new List<OpsEvent>(events.Count);
@@ -149,7 +178,7 @@ public sealed class AgentGrain(
 
         if (added.Count > 0) NoteLogIn();
         Touch(toSeq);
-        Prune();
+        Prune(durableSeq);
         return Task.FromResult(new AgentApplyResult(Summary(), affected is null ? [] : [.. affected]));
     }
 
@@ -158,12 +187,22 @@ public sealed class AgentGrain(
         foreach (var link in links)
         {
             var at = IndexOfLink(link.ContactId);
-            if (link.Removed)
+            if (at >= 0)
             {
-                if (at >= 0) S.Links.RemoveAt(at);
+                Count(S.Links[at].AnsweredAtTicks, S.Links[at].HandleEndAtTicks, -1);
+                if (link.Removed) S.Links.RemoveAt(at);
+                else S.Links[at] = HeldLink.Of(link, toSeq);
             }
-            else if (at >= 0) S.Links[at] = HeldLink.Of(link);
-            else S.Links.Add(HeldLink.Of(link));
+            else if (link.WasHandleEndAt is { } wasEnd && link.WasAnsweredAt is { } wasAnswered)
+            {
+                // Not held but told before with a handle end: folded, so its old contribution is in the totals.
+                Count(wasAnswered.UtcTicks, wasEnd.UtcTicks, -1);
+            }
+            if (!link.Removed)
+            {
+                if (at < 0) S.Links.Add(HeldLink.Of(link, toSeq));
+                Count(link.AnsweredAt.UtcTicks, link.HandleEndAt?.UtcTicks ?? HeldLink.None, +1);
+            }
         }
         Touch(toSeq);
         return Task.FromResult(Summary());
@@ -171,7 +210,7 @@ public sealed class AgentGrain(
 
     // An agent named in any event exists, even one only ever named by a contact.answered.
     public Task<AgentSummary?> GetAsync() =>
-        Task.FromResult(S.Timeline.Count == 0 && S.QueuesAt == DateTimeOffset.MinValue && S.Links.Count == 0 ? null : Summary());
+        Task.FromResult(S.Timeline.Count == 0 && S.QueuesAt == DateTimeOffset.MinValue && S.Links.Count == 0 && S.Days.Count == 0 ? null : Summary());
 
     public Task CheckpointAsync() => Persisted.WriteAsync();
 
@@ -209,16 +248,10 @@ public sealed class AgentGrain(
         Persisted.MarkDirty();
     }
 
-    private void Prune()
+    private void Prune(long durableSeq)
     {
         if (S.Timeline.Count < 2) return;
         var latest = S.Timeline[^1].At;
-        var linkCutoff = latest - Horizon;
-        var linkCutoffTicks = linkCutoff.UtcTicks;
-        var kept = 0;
-        for (var i = 0; i < S.Links.Count; i++)
-            if (S.Links[i].AnsweredAtTicks >= linkCutoffTicks) S.Links[kept++] = S.Links[i];
-        S.Links.RemoveRange(kept, S.Links.Count - kept);
         // State changes matter for deciding which contacts a late change concerns; keep the recent past
         // and everything since the oldest contact whose handling has not ended. Contacts keep their own
         // copy of what they need, so a very busy agent's timeline stays small.
@@ -232,6 +265,47 @@ public sealed class AgentGrain(
         // Keep the last event before the cutoff: it is the state the agent was in at the cutoff.
         if (old > 0)
             S.Timeline.RemoveRange(0, old);
+
+        // Fold settled links that end before the remembered timeline (or long ago) into the day totals, where
+        // they are counted already; drop open links from long ago (they count nothing). Only links the recovery
+        // point has passed: a replayed round must find every link it changes either held or told as before.
+        var remembered = S.Timeline[0].At.UtcTicks;
+        var horizon = (latest - Horizon).UtcTicks;
+        var kept = 0;
+        for (var i = 0; i < S.Links.Count; i++)
+        {
+            var link = S.Links[i];
+            var fold = link.HandleEndAtTicks == HeldLink.None
+                ? link.AnsweredAtTicks < horizon
+                : link.Seq <= durableSeq && (link.HandleEndAtTicks < remembered || link.AnsweredAtTicks < horizon);
+            if (!fold) S.Links[kept++] = link;
+        }
+        S.Links.RemoveRange(kept, S.Links.Count - kept);
+    }
+
+    /// <summary>Adds (sign +1) or takes out (−1) one link's contribution to the day of its handle end; none while it has none.</summary>
+    private void Count(long answeredAtTicks, long handleEndAtTicks, int sign)
+    {
+        if (handleEndAtTicks == HeldLink.None) return;
+        var end = new DateTimeOffset(handleEndAtTicks, TimeSpan.Zero);
+        var day = clock.LocalDate(end).DayNumber;
+        // Only today is shown; yesterday and the day before stay for a late change around midnight.
+        var oldest = clock.LocalDate(clock.Now).DayNumber - 2;
+        var days = S.Days;
+        for (var i = days.Count - 1; i >= 0; i--)
+            if (days[i].DayNumber < oldest) days.RemoveAt(i);
+        if (day < oldest) return;
+        var ms = (long)TimeSpan.FromTicks(handleEndAtTicks - answeredAtTicks).TotalMilliseconds;
+        var at = IndexOfDay(day);
+        if (at < 0) days.Add(new DayTotal(day, sign, sign * ms));
+        else days[at] = new DayTotal(day, days[at].Handled + sign, days[at].HandleMs + sign * ms);
+    }
+
+    private int IndexOfDay(int dayNumber)
+    {
+        for (var i = 0; i < S.Days.Count; i++)
+            if (S.Days[i].DayNumber == dayNumber) return i;
+        return -1;
     }
 
     /// <summary>The log-in is the first change after the latest logged-off state; with none in the timeline, it stays as known.</summary>
@@ -260,29 +334,18 @@ public sealed class AgentGrain(
             since = S.Timeline[i].At;
         }
         var today = clock.LocalDate(clock.Now);
-        // Compare instants with the day's bounds: a time-zone conversion per link per call is the hot path here.
-        var (dayStart, dayEnd) = clock.DayBounds(today);
-        // One pass without LINQ: this runs for every agent call, over every link the agent holds.
-        var handled = 0;
-        var handleMs = 0L;
+        var todayAt = IndexOfDay(today.DayNumber);
+        var totals = todayAt >= 0 ? S.Days[todayAt] : default;
+        // The newest open link is the contact the agent is busy with (plain loop: this runs for every agent call).
         HeldLink? current = null;
-        var onContact = state is AgentState.OnContact or AgentState.WrapUp;
-        long dayStartTicks = dayStart.UtcTicks, dayEndTicks = dayEnd.UtcTicks;
-        foreach (var l in S.Links)
+        if (state is AgentState.OnContact or AgentState.WrapUp)
         {
-            if (l.HandleEndAtTicks is var end and not HeldLink.None)
-            {
-                if (end < dayStartTicks || end >= dayEndTicks) continue;
-                handled++;
-                handleMs += (long)TimeSpan.FromTicks(end - l.AnsweredAtTicks).TotalMilliseconds;
-            }
-            else if (onContact && (current is null || l.AnsweredAtTicks > current.Value.AnsweredAtTicks))
-            {
-                current = l;
-            }
+            foreach (var l in S.Links)
+                if (l.HandleEndAtTicks == HeldLink.None && (current is null || l.AnsweredAtTicks > current.Value.AnsweredAtTicks))
+                    current = l;
         }
         return new AgentSummary(
             this.GetPrimaryKeyString(), S.Name, S.Team, state, since, S.Queues, current?.ContactId, today,
-            handled, handleMs, current?.AnsweredAt, current?.WaitSeconds, state == AgentState.Offline ? null : S.LoggedInAt);
+            totals.Handled, totals.HandleMs, current?.AnsweredAt, current?.WaitSeconds, state == AgentState.Offline ? null : S.LoggedInAt);
     }
 }

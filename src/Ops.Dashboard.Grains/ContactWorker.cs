@@ -205,9 +205,13 @@ public sealed class ContactWorker(string id, EventLog log, OpsOptions options)
     {
         var links = new List<AgentLink>();
         foreach (var (agent, link) in now)
-            if (!old.TryGetValue(agent, out var o) || o != link) links.Add(link);
+        {
+            if (!old.TryGetValue(agent, out var o)) links.Add(link);
+            else if (o != link) links.Add(link with { WasAnsweredAt = o.AnsweredAt, WasHandleEndAt = o.HandleEndAt });
+        }
         foreach (var (agent, link) in old)
-            if (!now.ContainsKey(agent)) links.Add(link with { HandleEndAt = null, Removed = true });
+            if (!now.ContainsKey(agent))
+                links.Add(link with { HandleEndAt = null, Removed = true, WasAnsweredAt = link.AnsweredAt, WasHandleEndAt = link.HandleEndAt });
         return links;
     }
 

@@ -42,6 +42,8 @@ public sealed class EventDispatcher(
     private Task _checkpoint = Task.CompletedTask;
     private Touched? _failedCheckpoint;
     private long _appliedSeq;
+    // The recovery point as last stored: a restart replays only the rounds after it.
+    private long _durableSeq;
     // Per agent, the latest time of its state changes applied so far (an upper bound): the contacts' hint.
     private Dictionary<string, DateTimeOffset> _latestAgentState = new(StringComparer.Ordinal);
     private long _loggedSeq;
@@ -161,6 +163,7 @@ public sealed class EventDispatcher(
         _latestAgentState = await log.LatestAgentStateTimesAsync(from, ct);
         var cuts = new SortedSet<long>((await intervals.ReadProgressAsync(ct)).Values.Where(s => s > from));
         Interlocked.Exchange(ref _appliedSeq, from);
+        Interlocked.Exchange(ref _durableSeq, from);
         var replayed = 0L;
         while (true)
         {
@@ -198,8 +201,9 @@ public sealed class EventDispatcher(
             if (e.Type is EventType.AgentState or EventType.AgentQueues) AddTo(agentEvents, e.AgentId!, e);
             if (e.ContactId is not null) AddTo(contactEvents, e.ContactId, e);
         }
+        var durableSeq = Interlocked.Read(ref _durableSeq);
         var agentResults = await Task.WhenAll(agentEvents.Select(async kv =>
-            (Agent: kv.Key, Result: await grains.GetGrain<IAgentGrain>(kv.Key).ApplyEventsAsync(toSeq, kv.Value))));
+            (Agent: kv.Key, Result: await grains.GetGrain<IAgentGrain>(kv.Key).ApplyEventsAsync(toSeq, durableSeq, kv.Value))));
         var summaries = new Dictionary<string, AgentSummary>();
         foreach (var (agent, result) in agentResults)
         {
@@ -345,6 +349,7 @@ public sealed class EventDispatcher(
             await Parallel.ForEachAsync(calls, new ParallelOptions { MaxDegreeOfParallelism = CheckpointWriters, CancellationToken = ct },
                 async (call, _) => await call());
             await recoveryPoint.WriteAsync(point, ct);
+            Interlocked.Exchange(ref _durableSeq, point);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {

@@ -168,9 +168,9 @@ public class AgentGrainTests(OpsClusterFixture fx)
 
         // A replayed change is known; a new one is added after it.
         var grain = fx.Grains.GetGrain<IAgentGrain>(id);
-        await grain.ApplyEventsAsync(3, [State(id, AgentState.Available, Day("09:00:00")) with { Seq = 1, Id = "leg-1" }]);
+        await grain.ApplyEventsAsync(3, 0, [State(id, AgentState.Available, Day("09:00:00")) with { Seq = 1, Id = "leg-1" }]);
         Assert.Equal(AgentState.Break, (await Agent(id))!.State);
-        await grain.ApplyEventsAsync(4, [State(id, AgentState.Available, Day("09:45:00")) with { Seq = 4, Id = "leg-3" }]);
+        await grain.ApplyEventsAsync(4, 0, [State(id, AgentState.Available, Day("09:45:00")) with { Seq = 4, Id = "leg-3" }]);
         var after = await Agent(id);
         Assert.Equal((AgentState.Available, T(Day("09:45:00"))), (after!.State, after.StateSince));
 
@@ -238,21 +238,103 @@ public class AgentGrainTests(OpsClusterFixture fx)
         Assert.Equal(0.1 + 0.2, HeldLink.Of(new AgentLink("a", "c", "q", answered, null, false, answered, 0.1 + 0.2)).WaitSeconds);
     }
 
-    [Fact]
-    public async Task Links_answered_more_than_a_day_and_a_half_before_the_agents_latest_change_are_dropped()
+    private async Task<AgentGrainState> StoredAsync(string id)
     {
-        const string id = "ag-prune-links";
         var storage = fx.Cluster.GetSiloServiceProvider().GetRequiredKeyedService<IGrainStorage>(OpsGrainStorage.Name);
-        var grain = fx.Grains.GetGrain<IAgentGrain>(id);
-        var now = T(Day("12:00:00"));
-        AgentLink Link(string contact, DateTimeOffset at) => new(id, contact, "billing", at, at.AddMinutes(3), false, at);
-        await grain.ApplyLinksAsync(1, [Link("old", now.AddHours(-37)), Link("kept", now.AddHours(-35)), Link("today", now.AddHours(-1))]);
-        await grain.ApplyEventsAsync(2, [State(id, AgentState.Available, Day("11:59:00")) with { Seq = 2, Id = "pl-1" }]);
-        await grain.ApplyEventsAsync(3, [State(id, AgentState.Break, Day("12:00:00")) with { Seq = 3, Id = "pl-2" }]);
-
-        await grain.CheckpointAsync();
+        await fx.Grains.GetGrain<IAgentGrain>(id).CheckpointAsync();
         var stored = new GrainState<AgentGrainState>();
         await storage.ReadStateAsync("agent", GrainId.Create("agent", id), stored);
-        Assert.Equal(["kept", "today"], stored.State!.Links.Select(l => l.ContactId));
+        return stored.State!;
+    }
+
+    [Fact]
+    public async Task Open_links_answered_more_than_a_day_and_a_half_before_the_agents_latest_change_are_dropped()
+    {
+        const string id = "ag-prune-links";
+        var grain = fx.Grains.GetGrain<IAgentGrain>(id);
+        var now = T(Day("12:00:00"));
+        AgentLink Open(string contact, DateTimeOffset at) => new(id, contact, "billing", at, null, false, at);
+        await grain.ApplyLinksAsync(1, [Open("old", now.AddHours(-37)), Open("kept", now.AddHours(-35)), Open("today", now.AddHours(-1))]);
+        await grain.ApplyEventsAsync(2, 0, [State(id, AgentState.Available, Day("11:59:00")) with { Seq = 2, Id = "pl-1" }]);
+        await grain.ApplyEventsAsync(3, 0, [State(id, AgentState.Break, Day("12:00:00")) with { Seq = 3, Id = "pl-2" }]);
+
+        Assert.Equal(["kept", "today"], (await StoredAsync(id)).Links.Select(l => l.ContactId));
+    }
+
+    [Fact]
+    public async Task Settled_links_fold_into_the_day_totals_once_durable_and_past_the_timeline_and_late_changes_to_them_count_exactly()
+    {
+        const string id = "ag-fold";
+        var grain = fx.Grains.GetGrain<IAgentGrain>(id);
+        AgentLink Link(string contact, string answered, string? end) =>
+            new(id, contact, "billing", T(Day(answered)), end is null ? null : T(Day(end)), false, T(Day(answered)));
+        async Task<(int, long)> Today() { var a = (await Agent(id))!; return (a.HandledToday, a.HandleMsToday); }
+
+        // a: 09:00..09:03 (180 s, round 1), b: 09:10..09:14 (240 s, round 2), open: answered 11:00 (round 3).
+        await grain.ApplyLinksAsync(1, [Link("a", "09:00:00", "09:03:00")]);
+        await grain.ApplyLinksAsync(2, [Link("b", "09:10:00", "09:14:00")]);
+        await grain.ApplyLinksAsync(3, [Link("open", "11:00:00", null)]);
+        // The timeline keeps two hours before its latest change and the state at that cutoff: from 09:30 on.
+        await grain.ApplyEventsAsync(4, 1, [
+            State(id, AgentState.Available, Day("09:30:00")) with { Seq = 4, Id = "fold-1" },
+            State(id, AgentState.OnContact, Day("11:00:00")) with { Seq = 4, Id = "fold-2" },
+            State(id, AgentState.OnContact, Day("11:45:00")) with { Seq = 4, Id = "fold-3" }]);
+
+        // Only what the recovery point (1) has passed folds: b is still held, and nothing is counted twice.
+        var stored = await StoredAsync(id);
+        Assert.Equal(["b", "open"], stored.Links.Select(l => l.ContactId));
+        Assert.Equal((2, 420_000L), await Today());
+        Assert.Equal("open", (await Agent(id))!.CurrentContactId);
+
+        await grain.ApplyEventsAsync(5, 4, [State(id, AgentState.WrapUp, Day("11:50:00")) with { Seq = 5, Id = "fold-4" }]);
+        stored = await StoredAsync(id);
+        Assert.Equal(["open"], stored.Links.Select(l => l.ContactId));
+        Assert.Equal((2, 420_000L), await Today());
+        var day = Assert.Single(stored.Days);
+        Assert.Equal(new DayTotal(new DateOnly(2026, 11, 23).DayNumber, 2, 420_000), day);
+
+        // A late change to folded a (now ends 09:05, 300 s) takes its old 180 s out; sent again (a replay), nothing changes.
+        var changed = Link("a", "09:00:00", "09:05:00") with { WasAnsweredAt = T(Day("09:00:00")), WasHandleEndAt = T(Day("09:03:00")) };
+        await grain.ApplyLinksAsync(6, [changed]);
+        Assert.Equal((2, 540_000L), await Today());
+        await grain.ApplyLinksAsync(6, [changed]);
+        Assert.Equal((2, 540_000L), await Today());
+
+        // Folded b is undone by a late event: its 240 s come out.
+        await grain.ApplyLinksAsync(7, [Link("b", "09:10:00", null) with { Removed = true, WasAnsweredAt = T(Day("09:10:00")), WasHandleEndAt = T(Day("09:14:00")) }]);
+        Assert.Equal((1, 300_000L), await Today());
+
+        // The open contact ends: counted, and it folds once durable and behind the timeline like the others.
+        await grain.ApplyLinksAsync(8, [Link("open", "11:00:00", "11:52:00") with { WasAnsweredAt = T(Day("11:00:00")) }]);
+        Assert.Equal((2, 300_000L + 3_120_000L), await Today());
+        await grain.ApplyEventsAsync(9, 8, [
+            State(id, AgentState.Available, Day("11:53:00")) with { Seq = 9, Id = "fold-5" },
+            State(id, AgentState.Break, Day("14:00:00")) with { Seq = 9, Id = "fold-6" }]);
+        stored = await StoredAsync(id);
+        Assert.Empty(stored.Links);
+        Assert.Equal((2, 3_420_000L), await Today());
+    }
+
+    [Fact]
+    public async Task An_agent_stored_before_day_totals_counts_its_held_links_when_loaded()
+    {
+        const string id = "ag-v3";
+        var storage = fx.Cluster.GetSiloServiceProvider().GetRequiredKeyedService<IGrainStorage>(OpsGrainStorage.Name);
+        var v3 = new AgentGrainState
+        {
+            Timeline = [new StateChange(1, T(Day("10:05:00")), AgentState.Available)],
+            Links =
+            [
+                HeldLink.Of(new AgentLink(id, "x", "billing", T(Day("09:00:00")), T(Day("09:02:00")), false, T(Day("09:00:00")))),
+                HeldLink.Of(new AgentLink(id, "y", "billing", T(Day("09:10:00")), T(Day("09:10:30")), false, T(Day("09:10:00")))),
+                HeldLink.Of(new AgentLink(id, "z", "billing", T(Day("10:00:00")), null, false, T(Day("10:00:00")))),
+            ],
+            LastSeq = 1,
+        };
+        await storage.WriteStateAsync("agent", GrainId.Create("agent", id), new GrainState<AgentGrainState>(v3));
+
+        var loaded = (await Agent(id))!;
+        Assert.Equal((2, 150_000L), (loaded.HandledToday, loaded.HandleMsToday));
+        Assert.Equal(AgentGrainState.CurrentVersion, (await StoredAsync(id)).Version);
     }
 }
