@@ -24,6 +24,7 @@ public sealed class LoadOptions
     public bool PreflightOnly { get; private set; }
     public int Sample { get; private set; }
     public bool Timeline { get; private set; }
+    public string? ProbesCsv { get; private set; }
     public int Seed { get; private set; } = Environment.TickCount;
     public List<string> ServerArgs { get; } = [];
 
@@ -53,6 +54,7 @@ public sealed class LoadOptions
           --no-preflight      skip the generator/parser self-check
           --preflight-only    run the generator/parser self-check and exit
           --timeline          print the monitor's samples (every 500 ms: accepted, applied, backlog, RSS, CPU)
+          --probes-csv FILE   write every probe of the window: seconds after the window's start, POST→visible ms
           --sample N          print an agent's introduction and N events of the steady stream, and exit
 
         By default it starts the Release build of the web app, which must be built first:
@@ -95,6 +97,7 @@ public sealed class LoadOptions
                 case "--preflight-only": o.PreflightOnly = true; break;
                 case "--sample": o.Sample = Int(arg, Value(), 1); break;
                 case "--timeline": o.Timeline = true; break;
+                case "--probes-csv": o.ProbesCsv = Value(); break;
                 default: throw new ArgumentException($"unknown option '{args[i]}'");
             }
         }

@@ -33,6 +33,8 @@ public sealed class RunResult
     public double? DrainSeconds { get; set; }
     public long MaxBacklogInWindow { get; set; }
     public List<ProbeTracker.Probe> Probes { get; } = [];
+    /// <summary>Stopwatch timestamp of the window's start (probe times are relative to it in --probes-csv).</summary>
+    public long WindowStartTimestamp { get; set; }
     public int ProbesUnseen { get; set; }
     public List<double> PollMs { get; } = [];
     public long PeakRssBytes { get; set; }
@@ -185,6 +187,7 @@ public sealed class LoadRun(LoadOptions options, Target target)
             lock (_pollMs) result.PollMs.AddRange(_pollMs);
             var window = _probes.Snapshot().Where(p => p.PostStart >= _windowStart && p.PostStart < _windowEnd && !p.Failed).ToList();
             result.Probes.AddRange(window);
+            result.WindowStartTimestamp = _windowStart;
             result.ProbesUnseen = window.Count(p => p.SeenAt == 0);
             lock (_generatorGate)
             {

@@ -86,6 +86,9 @@ try
         server = null;
     }
     Console.WriteLine(Report.Render(result, preflight));
+    if (options.ProbesCsv is { } csv)
+        await File.WriteAllLinesAsync(csv, result.Probes.Select(p => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{System.Diagnostics.Stopwatch.GetElapsedTime(result.WindowStartTimestamp, p.PostStart).TotalSeconds:F3},{p.LatencyMs:F1}")).Prepend("post_s,latency_ms"));
     return result.Errors.Count == 0 ? 0 : 1;
 }
 catch (OperationCanceledException) when (cancel.IsCancellationRequested)
