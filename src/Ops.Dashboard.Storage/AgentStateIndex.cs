@@ -17,7 +17,7 @@ internal sealed class AgentStateIndex
     internal const int MaxPending = 50_000;
     private static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(10);
     // A flush goes in transactions of this many rows, so that appends wait for one chunk, not the whole flush.
-    private const int ChunkRows = 10_000;
+    private const int ChunkRows = 2_000;
 
     internal readonly record struct Entry(long AtMs, long Seq, bool IsState);
 
