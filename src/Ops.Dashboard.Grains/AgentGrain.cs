@@ -83,7 +83,7 @@ public readonly record struct HeldLink(
 /// was told before (<see cref="AgentLink.WasHandleEndAt"/>), and a folded link's old contribution comes out
 /// exactly. So memory and work per agent stay flat however many contacts it handles in a day. The price:
 /// a state change that arrives after the agent has moved on past its remembered timeline (two hours, or
-/// 120 changes) no longer re-times the contacts it had finished before then; they are re-timed from the log
+/// 80 changes) no longer re-times the contacts it had finished before then; they are re-timed from the log
 /// the next time one of their own events comes in.
 /// </summary>
 [GrainType("agent")]
@@ -96,7 +96,7 @@ public sealed class AgentGrain(
     private static readonly TimeSpan TimelineWindow = TimeSpan.FromHours(2);
     // A real agent changes state 20–40 times an hour, so two hours fit; a source far busier than that
     // (a load test, a flapping integration) must not make every agent hold megabytes.
-    private const int MaxTimeline = 120;
+    public const int MaxTimeline = 80;
     private PersistentCheckpoint<AgentGrainState>? _checkpoint;
     private PersistentCheckpoint<AgentGrainState> Persisted => _checkpoint ??= new(GrainContext, store, "agent", s => s.Copy());
     private AgentGrainState S => Persisted.Live;

@@ -337,4 +337,20 @@ public class AgentGrainTests(OpsClusterFixture fx)
         Assert.Equal((2, 150_000L), (loaded.HandledToday, loaded.HandleMsToday));
         Assert.Equal(AgentGrainState.CurrentVersion, (await StoredAsync(id)).Version);
     }
+
+    [Fact]
+    public async Task A_flapping_agent_keeps_only_its_newest_state_changes()
+    {
+        const string id = "ag-flapping";
+        var grain = fx.Grains.GetGrain<IAgentGrain>(id);
+        // 200 changes within ten minutes: far more than a real agent makes in two hours.
+        var changes = Enumerable.Range(1, 200).Select(i =>
+            State(id, i % 2 == 0 ? AgentState.Available : AgentState.OnContact, T(Day("10:00:00")).AddSeconds(3 * i).ToString("yyyy-MM-dd'T'HH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture)) with { Seq = i, Id = $"flap-{i}" }).ToList();
+        await grain.ApplyEventsAsync(200, 0, changes);
+
+        var timeline = (await StoredAsync(id)).Timeline;
+        Assert.Equal(AgentGrain.MaxTimeline, timeline.Count);
+        Assert.Equal(Enumerable.Range(201 - AgentGrain.MaxTimeline, AgentGrain.MaxTimeline).Select(i => (long)i), timeline.Select(c => c.Seq));
+        Assert.Equal((AgentState.Available, T(Day("10:00:00")).AddSeconds(600)), ((await Agent(id))!.State, (await Agent(id))!.StateSince));
+    }
 }
