@@ -44,8 +44,8 @@ public readonly record struct DayTotal([property: Id(0)] int DayNumber, [propert
 
 /// <summary>
 /// What an agent keeps of a contact it answered: an <see cref="AgentLink"/> without what the agent knows
-/// (itself) or never reads. Thousands of agents hold a day and a half of these, so they are 40-byte values
-/// in a list (under half the memory of link objects in a dictionary): UTC ticks, exact as the link's, with
+/// (itself) or never reads. Thousands of agents hold these until they fold into the day totals, so they are
+/// 48-byte values in a list (under half the memory of link objects in a dictionary): UTC ticks, exact as the link's, with
 /// <see cref="None"/> for a time not known yet, the customer's wait in seconds as sent (NaN: not known), and
 /// the seq of the round that last changed it (0: before version 4; such links were already durable).
 /// </summary>

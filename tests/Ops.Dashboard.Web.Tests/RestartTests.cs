@@ -272,6 +272,50 @@ public sealed class RestartDuringApplyTests(ITestOutputHelper output) : RestartT
     }
 }
 
+public sealed class RestartAfterFoldingTests(ITestOutputHelper output) : RestartTestBase(output)
+{
+    // The dispatcher checkpoints every 10 s and only then moves the recovery point that lets agents fold links.
+    private static readonly TimeSpan PastACheckpoint = TimeSpan.FromSeconds(12);
+
+    [Fact]
+    public async Task Agents_that_folded_links_into_their_day_totals_recover_from_a_hard_kill_with_the_figures_of_a_clean_run()
+    {
+        // Six hours: agents remember two, so links of the first four fold once the recovery point has passed them.
+        var now = SiteTime.Now();
+        var traffic = Traffic.Generate(seed: 41, prefix: "r4", start: now.AddMinutes(-360), end: now.AddMinutes(-1), contacts: 700, agents: 8);
+        var window = new Window(now.AddMinutes(-360), now, DateOnly.FromDateTime(SiteTime.ToSite(now.AddMinutes(-360)).DateTime), SiteTime.Today());
+        AssertRealistic(traffic.Events);
+        var events = traffic.Events;
+        var (early, middle, late) = (events.Take(events.Count * 6 / 10).ToList(), events.Skip(events.Count * 6 / 10).Take(events.Count * 3 / 10).ToList(),
+            events.Skip(events.Count * 6 / 10 + events.Count * 3 / 10).ToList());
+
+        await using (var first = await AppProcess.StartAsync(DatabasePath))
+        {
+            await PostAllAsync(first.Api, early);
+            await first.Api.WaitUntilAppliedAsync();
+            await Task.Delay(PastACheckpoint); // the early rounds become durable
+            await PostAllAsync(first.Api, middle); // agents fold what the early rounds told them
+            await first.Api.WaitUntilAppliedAsync();
+            await Task.Delay(PastACheckpoint); // the folds are checkpointed
+            var (accepted, _) = await first.Api.PostAsync(late);
+            first.Kill(); // replays the late rounds onto agents that have folded links
+            Assert.Equal(late.Count, accepted);
+        }
+
+        var recoveringTask = AppProcess.StartAsync(DatabasePath);
+        var referenceTask = AppProcess.StartAsync(Path.Combine(Directory, "reference.db"));
+        await using var recovered = await recoveringTask;
+        await using var reference = await referenceTask;
+        await PostAllAsync(reference.Api, events);
+        await reference.Api.WaitUntilAppliedAsync();
+        await recovered.Api.WaitUntilAppliedAsync();
+
+        var expected = await SnapshotAsync(reference.Api, window, traffic.ContactIds);
+        AssertSameFigures(expected, await SnapshotAsync(recovered.Api, window, traffic.ContactIds), "recovered after folding vs a clean run");
+        Output.WriteLine($"{early.Count} + {middle.Count} + {late.Count} events");
+    }
+}
+
 public sealed class RestartGracefulTests(ITestOutputHelper output) : RestartTestBase(output)
 {
     [Fact]
