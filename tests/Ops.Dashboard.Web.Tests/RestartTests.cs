@@ -26,6 +26,16 @@ public abstract class RestartTestBase(ITestOutputHelper output) : IDisposable
     /// <summary>The time span the figures are read over: the live window and the backfilled day.</summary>
     protected sealed record Window(DateTimeOffset From, DateTimeOffset To, DateOnly FirstDay, DateOnly LastDay);
 
+    /// <summary>Traffic of the last <paramref name="minutes"/> minutes up to a minute ago, checked realistic, and the window to read it over.</summary>
+    protected (Traffic Traffic, Window Window) RecentTraffic(int seed, string prefix, int minutes, int contacts, int agents)
+    {
+        var now = SiteTime.Now();
+        var start = now.AddMinutes(-minutes);
+        var traffic = Traffic.Generate(seed, prefix, start, now.AddMinutes(-1), contacts, agents);
+        AssertRealistic(traffic.Events);
+        return (traffic, new Window(start, now, DateOnly.FromDateTime(SiteTime.ToSite(start).DateTime), SiteTime.Today()));
+    }
+
     /// <summary>The traffic has every kind of event, so the restart is tested on all of them.</summary>
     protected void AssertRealistic(IReadOnlyList<JsonObject> events)
     {
@@ -228,14 +238,11 @@ public sealed class RestartDuringApplyTests(ITestOutputHelper output) : RestartT
     [Fact]
     public async Task Events_posted_right_before_a_hard_kill_are_recovered_with_the_same_figures_as_a_clean_run()
     {
-        var now = SiteTime.Now();
-        var traffic = Traffic.Generate(seed: 21, prefix: "r2", start: now.AddMinutes(-240), end: now.AddMinutes(-1), contacts: 750, agents: 16);
-        var window = new Window(now.AddMinutes(-240), now, DateOnly.FromDateTime(SiteTime.ToSite(now.AddMinutes(-240)).DateTime), SiteTime.Today());
+        var (traffic, window) = RecentTraffic(seed: 21, prefix: "r2", minutes: 240, contacts: 750, agents: 16);
         var contacts = traffic.ContactIds;
         var head = traffic.Events.Take(300).ToList();
         var large = traffic.Events.Skip(300).ToList();
         Assert.InRange(large.Count, 2000, 4900);
-        AssertRealistic(traffic.Events);
         var referencePath = Path.Combine(Directory, "reference.db");
 
         await using (var first = await AppProcess.StartAsync(DatabasePath))
@@ -264,7 +271,7 @@ public sealed class RestartDuringApplyTests(ITestOutputHelper output) : RestartT
         Assert.Equal((0, large.Count), await recovered.Api.PostAsync(large));
 
         var waiting = traffic.WaitingAtEnd.First(w => w.Queue == "social");
-        var (later, interval, gone, goneAt) = LaterEvents("r2", window.From, waiting, now.AddSeconds(-20));
+        var (later, interval, gone, goneAt) = LaterEvents("r2", window.From, waiting, window.To.AddSeconds(-20));
         await PostAllAsync(recovered.Api, later);
         await recovered.Api.WaitUntilAppliedAsync();
         AssertAddsUp(expected, await SnapshotAsync(recovered.Api, window, contacts), interval, gone.Queue, goneAt);
@@ -281,13 +288,10 @@ public sealed class RestartAfterFoldingTests(ITestOutputHelper output) : Restart
     public async Task Agents_that_folded_links_into_their_day_totals_recover_from_a_hard_kill_with_the_figures_of_a_clean_run()
     {
         // Six hours: agents remember two, so links of the first four fold once the recovery point has passed them.
-        var now = SiteTime.Now();
-        var traffic = Traffic.Generate(seed: 41, prefix: "r4", start: now.AddMinutes(-360), end: now.AddMinutes(-1), contacts: 700, agents: 8);
-        var window = new Window(now.AddMinutes(-360), now, DateOnly.FromDateTime(SiteTime.ToSite(now.AddMinutes(-360)).DateTime), SiteTime.Today());
-        AssertRealistic(traffic.Events);
+        var (traffic, window) = RecentTraffic(seed: 41, prefix: "r4", minutes: 360, contacts: 700, agents: 8);
         var events = traffic.Events;
-        var (early, middle, late) = (events.Take(events.Count * 6 / 10).ToList(), events.Skip(events.Count * 6 / 10).Take(events.Count * 3 / 10).ToList(),
-            events.Skip(events.Count * 6 / 10 + events.Count * 3 / 10).ToList());
+        int middleAt = events.Count * 6 / 10, lateAt = events.Count * 9 / 10;
+        var (early, middle, late) = (events[..middleAt], events[middleAt..lateAt], events[lateAt..]);
 
         await using (var first = await AppProcess.StartAsync(DatabasePath))
         {
@@ -321,10 +325,7 @@ public sealed class RestartGracefulTests(ITestOutputHelper output) : RestartTest
     [Fact]
     public async Task A_graceful_stop_exits_cleanly_and_the_next_start_has_the_same_figures()
     {
-        var now = SiteTime.Now();
-        var traffic = Traffic.Generate(seed: 31, prefix: "r3", start: now.AddMinutes(-60), end: now.AddMinutes(-1), contacts: 120, agents: 8);
-        var window = new Window(now.AddMinutes(-60), now, DateOnly.FromDateTime(SiteTime.ToSite(now.AddMinutes(-60)).DateTime), SiteTime.Today());
-        AssertRealistic(traffic.Events);
+        var (traffic, window) = RecentTraffic(seed: 31, prefix: "r3", minutes: 60, contacts: 120, agents: 8);
 
         SortedDictionary<string, string> before;
         int exitCode;
