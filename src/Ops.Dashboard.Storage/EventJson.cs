@@ -23,6 +23,13 @@ internal static class EventJson
 
     public static string Serialize(OpsEvent e) => JsonSerializer.Serialize(e, Options);
 
+    /// <summary>Writes the payload as one UTF-8 JSON value (the same text as <see cref="Serialize"/>) and flushes it.</summary>
+    public static void Serialize(Utf8JsonWriter writer, OpsEvent e)
+    {
+        JsonSerializer.Serialize(writer, e, Options);
+        writer.Flush();
+    }
+
     public static OpsEvent Deserialize(string json, long seq)
     {
         var e = JsonSerializer.Deserialize<OpsEvent>(json, Options)

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using CommunityToolkit.HighPerformance.Buffers;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Ops.Dashboard.Domain;
@@ -47,11 +49,19 @@ public sealed class EventLog
             return new AppendResult([], 0);
         }
 
-        // Serialise outside the lock so a concurrent caller overlaps it with another batch's inserts.
-        var payloads = new string[events.Count];
-        for (var i = 0; i < events.Count; i++)
+        // Serialise outside the lock so a concurrent caller overlaps it with another batch's inserts. Payloads go
+        // to one pooled UTF-8 buffer and are bound as spans, with no parameter objects: a string per payload, its
+        // UTF-8 copy and Microsoft.Data.Sqlite's binders were a fifth of all allocation at 20,000 events/s.
+        using var payloads = new ArrayPoolBufferWriter<byte>(events.Count * 256);
+        var payloadEnds = new int[events.Count];
+        using (var writer = new Utf8JsonWriter(payloads))
         {
-            payloads[i] = EventJson.Serialize(events[i] ?? throw new ArgumentException($"Event {i} of the batch is null.", nameof(events)));
+            for (var i = 0; i < events.Count; i++)
+            {
+                EventJson.Serialize(writer, events[i] ?? throw new ArgumentException($"Event {i} of the batch is null.", nameof(events)));
+                writer.Reset();
+                payloadEnds[i] = payloads.WrittenCount;
+            }
         }
 
         var received = receivedAt.ToUnixTimeMilliseconds();
@@ -61,44 +71,44 @@ public sealed class EventLog
         {
             using var connection = _db.Open();
             using var transaction = connection.BeginTransaction(deferred: false);
-            using var insert = connection.CreateCommand();
-            insert.Transaction = transaction;
-            insert.CommandText = InsertSql;
-            var id = insert.Parameters.Add("$id", SqliteType.Text);
-            var type = insert.Parameters.Add("$type", SqliteType.Text);
-            var at = insert.Parameters.Add("$at", SqliteType.Integer);
-            var contact = insert.Parameters.Add("$contact", SqliteType.Text);
-            var agent = insert.Parameters.Add("$agent", SqliteType.Text);
-            var payload = insert.Parameters.Add("$payload", SqliteType.Text);
-            insert.Parameters.AddWithValue("$received", received);
-            insert.Prepare();
-
-            stored = new List<OpsEvent>(events.Count);
-            var agentStates = new List<(string Agent, AgentStateIndex.Entry Entry)>();
-            for (var i = 0; i < events.Count; i++)
+            var db = connection.Handle!;
+            Check(raw.sqlite3_prepare_v2(db, InsertSql, out var insert), db);
+            using (insert)
             {
-                ct.ThrowIfCancellationRequested();
-                var e = events[i];
-                id.Value = (object?)e.Id ?? DBNull.Value;
-                type.Value = EventJson.TypeName(e.Type);
-                at.Value = e.At.ToUnixTimeMilliseconds();
-                contact.Value = (object?)e.ContactId ?? DBNull.Value;
-                agent.Value = (object?)e.AgentId ?? DBNull.Value;
-                payload.Value = payloads[i];
-                // Zero changes means ON CONFLICT skipped it: the id is already stored (or earlier in this batch).
-                // last_insert_rowid instead of RETURNING: no data reader per row, about a third faster.
-                if (insert.ExecuteNonQuery() == 1)
+                int Index(string name) => raw.sqlite3_bind_parameter_index(insert, name);
+                int pId = Index("$id"), pType = Index("$type"), pAt = Index("$at"), pContact = Index("$contact"),
+                    pAgent = Index("$agent"), pPayload = Index("$payload"), pReceived = Index("$received");
+                stored = new List<OpsEvent>(events.Count);
+                var agentStates = new List<(string Agent, AgentStateIndex.Entry Entry)>();
+                for (var i = 0; i < events.Count; i++)
                 {
-                    var seq = raw.sqlite3_last_insert_rowid(connection.Handle);
-                    stored.Add(e with { Seq = seq });
-                    if (e.Type is EventType.AgentState or EventType.AgentQueues && e.AgentId is not null)
-                        agentStates.Add((e.AgentId, new AgentStateIndex.Entry(e.At.ToUnixTimeMilliseconds(), seq, e.Type == EventType.AgentState)));
+                    ct.ThrowIfCancellationRequested();
+                    var e = events[i];
+                    Check(raw.sqlite3_reset(insert), db);
+                    BindText(insert, pId, e.Id, db);
+                    BindText(insert, pType, EventJson.TypeName(e.Type), db);
+                    Check(raw.sqlite3_bind_int64(insert, pAt, e.At.ToUnixTimeMilliseconds()), db);
+                    BindText(insert, pContact, e.ContactId, db);
+                    BindText(insert, pAgent, e.AgentId, db);
+                    var start = i == 0 ? 0 : payloadEnds[i - 1];
+                    Check(raw.sqlite3_bind_text(insert, pPayload, payloads.WrittenSpan[start..payloadEnds[i]]), db);
+                    Check(raw.sqlite3_bind_int64(insert, pReceived, received), db);
+                    var rc = raw.sqlite3_step(insert);
+                    if (rc != raw.SQLITE_DONE) SqliteException.ThrowExceptionForRC(rc, db);
+                    // Zero changes means ON CONFLICT skipped it: the id is already stored (or earlier in this batch).
+                    // last_insert_rowid instead of RETURNING: no result row per insert.
+                    if (raw.sqlite3_changes(db) == 1)
+                    {
+                        var seq = raw.sqlite3_last_insert_rowid(db);
+                        stored.Add(e with { Seq = seq });
+                        if (e.Type is EventType.AgentState or EventType.AgentQueues && e.AgentId is not null)
+                            agentStates.Add((e.AgentId, new AgentStateIndex.Entry(e.At.ToUnixTimeMilliseconds(), seq, e.Type == EventType.AgentState)));
+                    }
                 }
+                transaction.Commit();
+                // Entries first: a flush that reads the highest seq then finds every entry up to it added.
+                foreach (var (agentId, entry) in agentStates) _agentStates.Add(agentId, entry);
             }
-
-            transaction.Commit();
-            // Entries first: a flush that reads the highest seq then finds every entry up to it added.
-            foreach (var (agentId, entry) in agentStates) _agentStates.Add(agentId, entry);
             if (stored.Count > 0) Volatile.Write(ref _lastSeq, stored[^1].Seq);
         }
         finally
@@ -108,6 +118,19 @@ public sealed class EventLog
         if (_agentStates.FlushDue && Interlocked.CompareExchange(ref _flushing, 1, 0) == 0)
             _ = Task.Run(FlushAgentStatesAsync);
         return new AppendResult(stored, events.Count - stored.Count);
+    }
+
+    // UTF-16 straight from the string: SQLite converts it natively, so no UTF-8 copy is allocated.
+    // An empty span would bind NULL (no pointer), so the empty string takes the converting overload.
+    private static void BindText(sqlite3_stmt statement, int index, string? value, sqlite3 db) => Check(
+        value is null ? raw.sqlite3_bind_null(statement, index)
+        : value.Length == 0 ? raw.sqlite3_bind_text(statement, index, value)
+        : raw.sqlite3_bind_text16(statement, index, value.AsSpan()),
+        db);
+
+    private static void Check(int rc, sqlite3 db)
+    {
+        if (rc != raw.SQLITE_OK) SqliteException.ThrowExceptionForRC(rc, db);
     }
 
     /// <summary>

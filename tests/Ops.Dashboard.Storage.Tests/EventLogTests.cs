@@ -366,6 +366,28 @@ public sealed class EventLogTests : IDisposable
     }
 
     [Fact]
+    public async Task Columns_hold_text_and_nulls_exactly_including_non_ascii_and_empty_text()
+    {
+        // The append binds UTF-16 strings and UTF-8 payload spans straight to SQLite: check what lands in the file.
+        var e = AgentStateEvent("s-ü", "agent-Jürgen-✓", T0, AgentState.Break) with { Reason = "" };
+        await _log.AppendAsync([e, Created("c-€", "contact-ß")], Received);
+
+        using var connection = _temp.Db.Open();
+        var rows = connection.Query<(string Id, string? Contact, string? Agent, string Payload, string IdType, string ContactType, string PayloadType)>(
+            "SELECT id, contact_id, agent_id, payload, typeof(id), typeof(contact_id), typeof(payload) FROM events ORDER BY seq;").ToList();
+
+        Assert.Equal(("s-ü", null, "agent-Jürgen-✓", "text", "null", "text"),
+            (rows[0].Id, rows[0].Contact, rows[0].Agent, rows[0].IdType, rows[0].ContactType, rows[0].PayloadType));
+        Assert.Equal(
+            """{"id":"s-\u00FC","type":"agent.state","at":"2026-11-03T09:00:00+01:00","agentId":"agent-J\u00FCrgen-\u2713","reason":"","state":"break"}""",
+            rows[0].Payload);
+        Assert.Equal(("c-€", "contact-ß", (string?)null, "text"), (rows[1].Id, rows[1].Contact, rows[1].Agent, rows[1].ContactType));
+        var read = (await _log.ReadAfterAsync(0, 10))[0];
+        Assert.Equal(e with { Seq = read.Seq }, read);
+        Assert.Equal("", read.Reason);
+    }
+
+    [Fact]
     public async Task Append_rate_for_1000_event_batches_is_reported()
     {
         // A measurement for the report, not an assertion: timing on shared CI machines varies.
