@@ -97,6 +97,7 @@ public sealed class AgentGrain(
     // A real agent changes state 20–40 times an hour, so two hours fit; a source far busier than that
     // (a load test, a flapping integration) must not make every agent hold megabytes.
     public const int MaxTimeline = 80;
+    private const int TimelineSlack = 16;
     private PersistentCheckpoint<AgentGrainState>? _checkpoint;
     private PersistentCheckpoint<AgentGrainState> Persisted => _checkpoint ??= new(GrainContext, store, "agent", s => s.Copy());
     private AgentGrainState S => Persisted.Live;
@@ -265,6 +266,9 @@ public sealed class AgentGrain(
         // Keep the last event before the cutoff: it is the state the agent was in at the cutoff.
         if (old > 0)
             S.Timeline.RemoveRange(0, old);
+        // A list that grew past the cap doubled (to 128 or 160 changes); give the room back, keeping some for a round's adds.
+        if (S.Timeline.Capacity > MaxTimeline + TimelineSlack)
+            S.Timeline.Capacity = Math.Max(S.Timeline.Count, MaxTimeline) + TimelineSlack;
 
         // Fold settled links that end before the remembered timeline (or long ago) into the day totals, where
         // they are counted already; drop open links from long ago (they count nothing). Only links the recovery

@@ -47,6 +47,10 @@ public sealed class EventDispatcher(
     // Per agent, the latest time of its state changes applied so far (an upper bound): the contacts' hint.
     private Dictionary<string, DateTimeOffset> _latestAgentState = new(StringComparer.Ordinal);
     private long _loggedSeq;
+    private readonly GrainReferences<string, IAgentGrain> _agents = new(id => grains.GetGrain<IAgentGrain>(id));
+    private readonly GrainReferences<long, IContactShardGrain> _shards = new(shard => grains.GetGrain<IContactShardGrain>(shard));
+    private readonly GrainReferences<string, IQueueGrain> _queues = new(queue => grains.GetGrain<IQueueGrain>(queue));
+    private readonly GrainReferences<string, IShiftGrain> _shifts = new(key => grains.GetGrain<IShiftGrain>(key));
 
     /// <summary>The highest log seq whose effects are visible in the grains.</summary>
     public long AppliedSeq => Interlocked.Read(ref _appliedSeq);
@@ -203,7 +207,7 @@ public sealed class EventDispatcher(
         }
         var durableSeq = Interlocked.Read(ref _durableSeq);
         var agentResults = await Task.WhenAll(agentEvents.Select(async kv =>
-            (Agent: kv.Key, Result: await grains.GetGrain<IAgentGrain>(kv.Key).ApplyEventsAsync(toSeq, durableSeq, kv.Value))));
+            (Agent: kv.Key, Result: await _agents[kv.Key].ApplyEventsAsync(toSeq, durableSeq, kv.Value))));
         var summaries = new Dictionary<string, AgentSummary>();
         foreach (var (agent, result) in agentResults)
         {
@@ -222,7 +226,7 @@ public sealed class EventDispatcher(
         var shardCalls = contactEvents
             .Select(kv => new ContactBatch(kv.Key, fromSeq, toSeq, kv.Value, !withEarlierEvents.Contains(kv.Key), AgentStateHints(kv.Value, agentEvents)))
             .GroupBy(b => ContactShards.Of(b.ContactId))
-            .Select(g => grains.GetGrain<IContactShardGrain>(g.Key).ApplyAsync(g.ToList()));
+            .Select(g => _shards[g.Key].ApplyAsync(g.ToList()));
         var updates = (await Task.WhenAll(shardCalls)).SelectMany(u => u).ToList();
         foreach (var e in events)
             if (e.Type == EventType.AgentState && (!_latestAgentState.TryGetValue(e.AgentId!, out var at) || at < e.At))
@@ -246,15 +250,15 @@ public sealed class EventDispatcher(
         var queueCalls = queueIds.Select(queue =>
         {
             _touched.Queues.Add(queue);
-            return grains.GetGrain<IQueueGrain>(queue).ApplyAsync(new QueueBatch(
+            return _queues[queue].ApplyAsync(new QueueBatch(
                 fromSeq, toSeq, deltas.GetValueOrDefault(queue) ?? [], facts.GetValueOrDefault(queue) ?? []));
         }).ToList();
         var linkCalls = links.Select(async kv =>
-            (Agent: kv.Key, Summary: await grains.GetGrain<IAgentGrain>(kv.Key).ApplyLinksAsync(toSeq, kv.Value))).ToList();
+            (Agent: kv.Key, Summary: await _agents[kv.Key].ApplyLinksAsync(toSeq, kv.Value))).ToList();
         var shiftCalls = ShiftPresence(events).Select(g =>
         {
             _touched.Shifts.Add(g.Key);
-            return grains.GetGrain<IShiftGrain>(g.Key).ApplyAsync(g.Value);
+            return _shifts[g.Key].ApplyAsync(g.Value);
         }).ToList();
         await Task.WhenAll(queueCalls.Concat(shiftCalls));
         foreach (var (agent, summary) in await Task.WhenAll(linkCalls)) summaries[agent] = summary;
@@ -338,9 +342,9 @@ public sealed class EventDispatcher(
         var point = AppliedSeq;
         var touched = Interlocked.Exchange(ref _touched, new Touched());
         if (Interlocked.Exchange(ref _failedCheckpoint, null) is { } failed) touched.MergeFrom(failed);
-        var calls = touched.Queues.Select(q => (Func<Task>)(() => grains.GetGrain<IQueueGrain>(q).CheckpointAsync()))
-            .Concat(touched.Agents.Select(a => (Func<Task>)(() => grains.GetGrain<IAgentGrain>(a).CheckpointAsync())))
-            .Concat(touched.Shifts.Select(s => (Func<Task>)(() => grains.GetGrain<IShiftGrain>(s).CheckpointAsync())));
+        var calls = touched.Queues.Select(q => (Func<Task>)(() => _queues[q].CheckpointAsync()))
+            .Concat(touched.Agents.Select(a => (Func<Task>)(() => _agents[a].CheckpointAsync())))
+            .Concat(touched.Shifts.Select(s => (Func<Task>)(() => _shifts[s].CheckpointAsync())));
         if (touched.Directory) calls = calls.Append(() => grains.GetGrain<IAgentDirectoryGrain>(0).CheckpointAsync());
         try
         {

@@ -7,6 +7,7 @@ return await OpsConfigurationExtensions.RunOrExplainAsync(async () =>
 {
     var builder = WebApplication.CreateBuilder(args);
     builder.AddOpsConfiguration();
+    builder.AddOpsHeapGovernor();
     builder.AddOpsStorage();
     builder.AddOpsOrleans();
     builder.AddOpsAccess();
