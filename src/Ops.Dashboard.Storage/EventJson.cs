@@ -21,9 +21,7 @@ internal static class EventJson
     /// <summary>The wire name of a type ("agent.state"), without the linear search of <see cref="EventTypes.Name(EventType)"/>.</summary>
     public static string TypeName(EventType type) => TypeNames[type];
 
-    public static string Serialize(OpsEvent e) => JsonSerializer.Serialize(e, Options);
-
-    /// <summary>Writes the payload as one UTF-8 JSON value (the same text as <see cref="Serialize"/>) and flushes it.</summary>
+    /// <summary>Writes the payload as one UTF-8 JSON value and flushes it.</summary>
     public static void Serialize(Utf8JsonWriter writer, OpsEvent e)
     {
         JsonSerializer.Serialize(writer, e, Options);
